@@ -1,0 +1,38 @@
+"""Runtime settings of the billing core, read from the environment when a process starts."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SQLITE_PATH = REPO_ROOT / "var" / "billing.sqlite3"
+DEFAULT_KEY_PATH = REPO_ROOT / "var" / "bank-data.key"
+
+CUSTOMER_SERVICE_PHONE = "1-877-623-6765"
+
+
+def _flag(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    bank_data_key_path: Path
+    card_payments_enabled: bool = False
+    card_convenience_fee: Decimal = Decimal("2.95")
+    max_payment_amount: Decimal = Decimal("50000.00")
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if env is None else env)
+        return cls(
+            database_url=env.get("DATABASE_URL") or f"sqlite:///{DEFAULT_SQLITE_PATH}",
+            bank_data_key_path=Path(env.get("BANK_DATA_KEY_FILE") or DEFAULT_KEY_PATH),
+            card_payments_enabled=_flag(env.get("CARD_PAYMENTS_ENABLED")),
+            card_convenience_fee=Decimal(env.get("CARD_CONVENIENCE_FEE") or "2.95"),
+            max_payment_amount=Decimal(env.get("MAX_PAYMENT_AMOUNT") or "50000.00"),
+        )
