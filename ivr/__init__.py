@@ -1,0 +1,1 @@
+"""Channels: Twilio voice and SMS webhooks and the web chat, rendering the assistant's answers."""

@@ -1,0 +1,6 @@
+"""Caller-facing message texts (English msgids); translations live in ivr/locales."""
+
+
+def N_(text: str) -> str:
+    """Mark a message for pybabel extraction."""
+    return text
