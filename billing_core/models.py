@@ -46,7 +46,9 @@ class Account(Base):
     kind: Mapped[str] = mapped_column(String(16), default="household")  # household | employer
     name: Mapped[str] = mapped_column(String(120))
     zip_code: Mapped[str] = mapped_column(String(10))
-    date_of_birth: Mapped[date | None] = mapped_column(Date)  # primary subscriber; None for employers
+    date_of_birth: Mapped[date | None] = mapped_column(
+        Date
+    )  # primary subscriber; None for employers
     language: Mapped[str] = mapped_column(String(5), default="en")
     paperless: Mapped[bool] = mapped_column(Boolean, default=False)
     timezone: Mapped[str] = mapped_column(String(40), default="America/New_York")
@@ -145,7 +147,9 @@ class Authorization(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(24))  # one_time_debit | autopay_enroll | autopay_change ...
+    kind: Mapped[str] = mapped_column(
+        String(24)
+    )  # one_time_debit | autopay_enroll | autopay_change ...
     channel: Mapped[str] = mapped_column(String(10))  # voice | sms | web | paper
     reference: Mapped[str] = mapped_column(String(64))  # CallSid, chat session, ...
     script_version: Mapped[str] = mapped_column(String(32))

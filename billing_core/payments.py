@@ -66,10 +66,25 @@ def parse_amount(amount: Decimal | str) -> Decimal:
     return value
 
 
-def _audit(uow: UnitOfWork, account: Account, channel: str, reference: str | None, action: str,
-           now: datetime, **detail: object) -> None:
-    uow.session.add(AuditEvent(at=now, account_id=account.id, channel=channel,
-                               reference=reference, action=action, detail=detail))
+def _audit(
+    uow: UnitOfWork,
+    account: Account,
+    channel: str,
+    reference: str | None,
+    action: str,
+    now: datetime,
+    **detail: object,
+) -> None:
+    uow.session.add(
+        AuditEvent(
+            at=now,
+            account_id=account.id,
+            channel=channel,
+            reference=reference,
+            action=action,
+            detail=detail,
+        )
+    )
 
 
 def add_bank_method(
@@ -169,9 +184,10 @@ def _receipt(payment: Payment, account_number: str, last4: str | None) -> Paymen
 def _new_confirmation_number(uow: UnitOfWork) -> str:
     while True:
         candidate = str(secrets.randbelow(9 * 10**9) + 10**9)
-        if uow.session.scalar(
-            select(Payment.id).where(Payment.confirmation_number == candidate)
-        ) is None:
+        if (
+            uow.session.scalar(select(Payment.id).where(Payment.confirmation_number == candidate))
+            is None
+        ):
             return candidate
 
 
@@ -202,7 +218,9 @@ def take_payment(
     if earlier is not None:
         if earlier.account_id != account.id or earlier.amount != value:
             raise errors.IdempotencyConflict()
-        bank = uow.session.get(BankMethod, earlier.bank_method_id) if earlier.bank_method_id else None
+        bank = (
+            uow.session.get(BankMethod, earlier.bank_method_id) if earlier.bank_method_id else None
+        )
         return _receipt(earlier, account.account_number, bank.last4 if bank else None)
 
     if authorization_id is None or uow.session.get(Authorization, authorization_id) is None:
@@ -246,6 +264,14 @@ def take_payment(
     )
     uow.session.add(payment)
     uow.session.flush()
-    _audit(uow, account, channel, reference, "payment_posted", now,
-           confirmation_number=payment.confirmation_number, amount=str(value))
+    _audit(
+        uow,
+        account,
+        channel,
+        reference,
+        "payment_posted",
+        now,
+        confirmation_number=payment.confirmation_number,
+        amount=str(value),
+    )
     return _receipt(payment, account.account_number, bank.last4 if bank else None)
