@@ -108,10 +108,10 @@ def enroll_autopay(
     account = get_account(uow, account_number, for_update=True)
     draft_day = _check_draft_day(draft_day)
     auth_id = _check_authorization(uow, account, authorization_id)
-    bank = get_bank_method(uow, account, bank_method_reference)
     enrollment = _enrollment(uow, account)
     if enrollment is not None and enrollment.status != "cancelled":
         raise errors.AutopayAlreadyEnrolled()
+    bank = get_bank_method(uow, account, bank_method_reference)
     if enrollment is None:
         enrollment = AutopayEnrollment(account_id=account.id)
         uow.session.add(enrollment)

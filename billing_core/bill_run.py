@@ -60,8 +60,11 @@ def run_bill_run(uow: UnitOfWork, coverage_month: date, *, now: datetime) -> int
         )
         .on_conflict_do_nothing(index_elements=["coverage_id", "coverage_month", "revision"])
     )
-    result = uow.session.execute(stmt)
-    return result.rowcount or 0
+    if uow.is_postgres:
+        # psycopg reports no row count for this statement; count the inserted rows in SQL instead.
+        inserted = stmt.returning(Invoice.id).cte("inserted")
+        return uow.session.scalar(select(func.count()).select_from(inserted)) or 0
+    return uow.session.connection().execute(stmt).rowcount
 
 
 def next_coverage_month(today: date) -> date:

@@ -3,10 +3,10 @@
 from alembic import context
 
 from billing_core.db import make_engine
-from billing_core.models import Base
+from billing_core.schema import all_metadata
 
 config = context.config
-target_metadata = Base.metadata
+target_metadata = all_metadata()
 
 
 def run_migrations_online() -> None:
