@@ -1,0 +1,79 @@
+# Two commands run everything: `make run` (whole stack on SQLite with demo accounts) and `make test`.
+# Every target sets up what it needs first; setup steps are idempotent (stamp files).
+
+SHELL := /bin/bash
+PY311 ?= python3
+PY310 ?= $(shell for p in python3.10 $$(ls -d $$HOME/.pyenv/versions/3.10*/bin/python3.10 2>/dev/null); do \
+	$$p -c 'import sys; assert sys.version_info[:2] == (3, 10)' 2>/dev/null && { command -v $$p || echo $$p; } && break; done)
+VENV := .venv
+RASA_VENV := .venv-rasa
+PY := $(VENV)/bin/python
+PIP_QUIET := --quiet --disable-pip-version-check
+RASA := $(RASA_VENV)/bin/rasa
+RASA_DATA := nlu/train
+MODEL_STAMP := models/.trained
+TRAINING_INPUTS := domain.yml config.yml $(shell find nlu/train -name '*.yml' 2>/dev/null)
+CATALOG_SOURCES := $(wildcard ivr/locales/*/LC_MESSAGES/*.po)
+CATALOGS := $(CATALOG_SOURCES:.po=.mo)
+
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: setup run test lint format train catalogs extract-messages demo-db bench-billing \
+	bench-nlu bench-voice bench-reminders bench-backoffice call remind clean
+
+setup: $(VENV)/.installed $(RASA_VENV)/.installed catalogs
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PY311) -m venv $(VENV)
+	$(PY) -m pip install $(PIP_QUIET) -r requirements.txt 2> >(grep -v "^WARNING: Location" >&2)
+	touch $@
+
+$(RASA_VENV)/.installed: requirements-rasa.txt
+	@test -n "$(PY310)" || { echo "Python 3.10 is needed for the Rasa server (pyenv install 3.10)"; exit 1; }
+	test -x $(RASA_VENV)/bin/python || $(PY310) -m venv $(RASA_VENV)
+	$(RASA_VENV)/bin/pip install $(PIP_QUIET) -r requirements-rasa.txt 2> >(grep -v "^WARNING: Location" >&2)
+	touch $@
+
+catalogs: $(VENV)/.installed $(CATALOGS)
+
+%.mo: %.po
+	$(VENV)/bin/pybabel compile -i $< -o $@ --use-fuzzy 2>/dev/null || $(VENV)/bin/pybabel compile -i $< -o $@
+
+# Re-extract English msgids from ivr/texts and merge them into every language's catalog.
+extract-messages: $(VENV)/.installed
+	for domain in $$(ls ivr/texts/*.py | xargs -n1 basename | sed 's/\.py$$//' | grep -v __init__); do \
+		$(VENV)/bin/pybabel extract -k N_ --no-location -o /tmp/$$domain.pot ivr/texts/$$domain.py; \
+		if [ -f ivr/locales/es/LC_MESSAGES/$$domain.po ]; then \
+			$(VENV)/bin/pybabel update -D $$domain -i /tmp/$$domain.pot -d ivr/locales -l es --no-fuzzy-matching; \
+		else $(VENV)/bin/pybabel init -D $$domain -i /tmp/$$domain.pot -d ivr/locales -l es; fi; \
+	done
+
+train: $(MODEL_STAMP)
+
+$(MODEL_STAMP): $(RASA_VENV)/.installed $(TRAINING_INPUTS)
+	mkdir -p models
+	$(RASA) train --domain domain.yml --data $(RASA_DATA) --config config.yml --out models \
+		--fixed-model-name current --quiet
+	touch $@
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.installed
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+demo-db: setup
+	$(PY) -m billing_core migrate
+	$(PY) -m billing_core demo
+
+test: setup train
+	$(MAKE) --no-print-directory lint
+	$(PY) -m pytest
+
+bench-billing: setup
+	$(PY) scripts/bench_billing.py $(N)
+
+clean:
+	rm -rf $(VENV) $(RASA_VENV) models var test-results .pytest_cache
