@@ -1,0 +1,120 @@
+"""Chat fixtures: the Flask app with a fake Rasa REST server, compiled catalogs, a live server."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from flask import Flask
+from flask.testing import FlaskClient
+
+import ivr.app
+from ivr.app import create_app
+from ivr.config import ChannelSettings
+from ivr.render import LOCALES_DIR, translations
+from tests.conftest import make_runtime
+
+Answer = Callable[[dict[str, Any]], Any]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_catalogs() -> None:
+    """The .mo files are build output (gitignored); compile any that are missing or stale."""
+    for po_path in LOCALES_DIR.glob("*/LC_MESSAGES/*.po"):
+        mo_path = po_path.with_suffix(".mo")
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        with po_path.open("rb") as f:
+            catalog = read_po(f, locale=po_path.parent.parent.name)
+        with mo_path.open("wb") as f:
+            write_mo(f, catalog)
+    translations.cache_clear()
+
+
+@dataclass
+class FakeRasa:
+    """Rasa's REST channel, answering with whatever `answer` returns for each request."""
+
+    url: str
+    requests: list[dict[str, Any]] = field(default_factory=list)
+    answer: Answer = lambda body: [{"custom": {"msg": "chat_title"}}]
+    status: int = 200
+
+    @property
+    def senders(self) -> list[str]:
+        return [r["sender"] for r in self.requests]
+
+
+@pytest.fixture
+def fake_rasa() -> Iterator[FakeRasa]:
+    state = FakeRasa(url="")
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            state.requests.append(body)
+            payload = json.dumps(state.answer(body)).encode()
+            self.send_response(state.status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    state.url = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield state
+    server.shutdown()
+    server.server_close()
+
+
+CHAT_CONFIG = {
+    "TESTING": True,
+    "CHAT_SECRET_KEY": "test-chat-secret",
+    "CHAT_ALLOWED_ORIGINS": "https://www.mahealthconnector.org",
+    "CHAT_COOKIE_SECURE": False,
+}
+
+
+@pytest.fixture
+def sqlite_runtime(sqlite_template: Path, tmp_path: Path):
+    path = tmp_path / "billing.sqlite3"
+    shutil.copy(sqlite_template, path)
+    rt = make_runtime(f"sqlite:///{path}", tmp_path)
+    yield rt
+    rt.engine.dispose()
+
+
+@pytest.fixture
+def make_chat_app(sqlite_runtime, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Flask]:
+    # Only the chat blueprint: these tests should not depend on the other channels importing.
+    monkeypatch.setattr(ivr.app, "CHANNEL_BLUEPRINTS", ("ivr.chat.routes",))
+
+    def make(rasa_url: str, **config: Any) -> Flask:
+        channels = ChannelSettings(rasa_url=rasa_url, rasa_timeout_seconds=2.0)
+        return create_app({**CHAT_CONFIG, **config}, runtime=sqlite_runtime, channels=channels)
+
+    return make
+
+
+@pytest.fixture
+def app(make_chat_app: Callable[..., Flask], fake_rasa: FakeRasa) -> Flask:
+    return make_chat_app(fake_rasa.url)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
