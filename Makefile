@@ -37,7 +37,7 @@ $(RASA_VENV)/.installed: requirements-rasa.txt
 catalogs: $(VENV)/.installed $(CATALOGS)
 
 %.mo: %.po
-	$(VENV)/bin/pybabel compile -i $< -o $@ --use-fuzzy 2>/dev/null || $(VENV)/bin/pybabel compile -i $< -o $@
+	$(VENV)/bin/pybabel compile --statistics -i $< -o $@
 
 # Re-extract English msgids from ivr/texts and merge them into every language's catalog.
 extract-messages: $(VENV)/.installed
@@ -67,6 +67,10 @@ format: $(VENV)/.installed
 demo-db: setup
 	$(PY) -m billing_core migrate
 	$(PY) -m billing_core demo
+
+run: setup train demo-db
+	@echo "Voice webhook: http://127.0.0.1:5000/voice/incoming  chat: http://127.0.0.1:5000/chat"
+	$(VENV)/bin/honcho start -f Procfile
 
 test: setup train
 	$(MAKE) --no-print-directory lint
