@@ -8,9 +8,9 @@ from decimal import Decimal
 from sqlalchemy import Integer, String, cast, func, literal, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from billing_core import errors
 from billing_core.billing_calendar import add_months, due_at, first_of_month
 from billing_core.models import Coverage, Invoice
-from billing_core import errors
 from billing_core.types import UTCDateTime
 from billing_core.unit_of_work import UnitOfWork
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class ChannelSettings:
-    twilio_auth_token: str = "dev-auth-token-not-secret"
+    twilio_auth_token: str = "dev-auth-token-not-secret"  # noqa: S105 (development only)
     public_base_url: str | None = None  # e.g. https://ivr.example.org behind a proxy or tunnel
     rasa_url: str = "http://127.0.0.1:5005"
     rasa_timeout_seconds: float = 3.0

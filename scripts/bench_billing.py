@@ -21,11 +21,11 @@ from sqlalchemy import create_engine, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from billing_core.bill_run import run_bill_run  # noqa: E402
-from billing_core.db import migrate  # noqa: E402
-from billing_core.payments import add_bank_method, record_authorization, take_payment  # noqa: E402
-from billing_core.runtime import BillingRuntime  # noqa: E402
-from billing_core.settings import Settings  # noqa: E402
+from billing_core.bill_run import run_bill_run
+from billing_core.db import migrate
+from billing_core.payments import add_bank_method, record_authorization, take_payment
+from billing_core.runtime import BillingRuntime
+from billing_core.settings import Settings
 
 PG_ADMIN = os.environ.get("DATABASE_URL_TEST", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 NOW = datetime(2026, 11, 1, 5, 0, tzinfo=UTC)
@@ -89,24 +89,50 @@ def bench(label: str, url: str, n: int, payments: int, key_file: Path, seed_sql:
     with rt.uow() as uow:
         again = run_bill_run(uow, MONTH, now=NOW)
     rerun = time.perf_counter() - t0
-    print(f"{label:<9} accounts={n:>9,}  seed {seeded:6.1f}s  bill run: {count:,} invoices in "
-          f"{elapsed:.2f}s = {count / elapsed:,.0f} invoices/s  (rerun adds {again} in {rerun:.2f}s)")
+    print(
+        f"{label:<9} accounts={n:>9,}  seed {seeded:6.1f}s  bill run: {count:,} invoices in "
+        f"{elapsed:.2f}s = {count / elapsed:,.0f} invoices/s  (rerun adds {again} in {rerun:.2f}s)"
+    )
 
     t0 = time.perf_counter()
     for i in range(payments):
         account = str(3000000000 + 1 + i % n)
         with rt.uow() as uow:
-            ref = add_bank_method(uow, account, routing_number="021000021",
-                                  bank_account_number="123456789", kind="checking",
-                                  channel="web", now=NOW)
-            auth = record_authorization(uow, account, kind="one_time_debit", channel="web",
-                                        reference=f"bench-{i}", script_version="bench",
-                                        script_text="bench", consent_input="click", now=NOW)
-            take_payment(uow, account, amount="10.00", channel="web", idempotency_key=f"b{i}",
-                         authorization_id=auth, bank_method_reference=ref.reference, now=NOW)
+            ref = add_bank_method(
+                uow,
+                account,
+                routing_number="021000021",
+                bank_account_number="123456789",
+                kind="checking",
+                channel="web",
+                now=NOW,
+            )
+            auth = record_authorization(
+                uow,
+                account,
+                kind="one_time_debit",
+                channel="web",
+                reference=f"bench-{i}",
+                script_version="bench",
+                script_text="bench",
+                consent_input="click",
+                now=NOW,
+            )
+            take_payment(
+                uow,
+                account,
+                amount="10.00",
+                channel="web",
+                idempotency_key=f"b{i}",
+                authorization_id=auth,
+                bank_method_reference=ref.reference,
+                now=NOW,
+            )
     elapsed = time.perf_counter() - t0
-    print(f"{label:<9} one-time payments (bank method + authorization + payment, one transaction "
-          f"each): {payments} in {elapsed:.2f}s = {payments / elapsed:,.0f} payments/s")
+    print(
+        f"{label:<9} one-time payments (bank method + authorization + payment, one transaction "
+        f"each): {payments} in {elapsed:.2f}s = {payments / elapsed:,.0f} payments/s"
+    )
     rt.engine.dispose()
 
 

@@ -41,8 +41,10 @@ def test_the_catalog_is_not_empty():
 
 
 def test_amounts_are_spoken_in_words_on_the_phone_and_written_with_symbols_in_text():
-    assert render("money_spoken", {"dollars": "198", "cents": "50"}, locale="es",
-                  channel="voice") == "198 dólares con 50 centavos"
+    assert (
+        render("money_spoken", {"dollars": "198", "cents": "50"}, locale="es", channel="voice")
+        == "198 dólares con 50 centavos"
+    )
     assert format_money(Decimal("198.50"), locale="en", channel="voice") == (
         "198 dollars and 50 cents"
     )

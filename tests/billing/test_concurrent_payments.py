@@ -33,9 +33,16 @@ def test_concurrent_payments_never_collect_more_than_is_owed_and_none_is_lost(pg
     def attempt(i: int):
         try:
             with rt.uow() as uow:
-                return take_payment(uow, number, amount="50.00", channel="voice",
-                                    idempotency_key=f"caller-{i}", authorization_id=auth_id,
-                                    bank_method_reference=ref, now=now)
+                return take_payment(
+                    uow,
+                    number,
+                    amount="50.00",
+                    channel="voice",
+                    idempotency_key=f"caller-{i}",
+                    authorization_id=auth_id,
+                    bank_method_reference=ref,
+                    now=now,
+                )
         except errors.AmountExceedsBalance:
             return None
 
@@ -56,9 +63,16 @@ def test_the_same_request_delivered_many_times_at_once_takes_one_payment(pg_memb
 
     def attempt(_: int):
         with rt.uow() as uow:
-            return take_payment(uow, number, amount="451.00", channel="voice",
-                                idempotency_key="CA-dup-turn-7", authorization_id=auth_id,
-                                bank_method_reference=ref, now=now)
+            return take_payment(
+                uow,
+                number,
+                amount="451.00",
+                channel="voice",
+                idempotency_key="CA-dup-turn-7",
+                authorization_id=auth_id,
+                bank_method_reference=ref,
+                now=now,
+            )
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         receipts = list(pool.map(attempt, range(8)))
