@@ -1,0 +1,159 @@
+"""Answers about the account: balance, due date and AutoPay status."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import billing
+from actions.common import anything_else, say, say_error, say_system_error
+from billing_core import autopay, balances, errors
+from billing_core.billing_calendar import add_months, due_at, eastern_date, first_of_month, utcnow
+
+
+def next_general_due(now: datetime) -> tuple[datetime, datetime]:
+    """The next due instant that is still ahead, and the first day of the month it pays for."""
+    month = add_months(first_of_month(eastern_date(now)), 1)
+    while due_at(month) <= now:
+        month = add_months(month, 1)
+    return due_at(month), month
+
+
+class ActionCheckBalance(Action):
+    def name(self) -> str:
+        return "action_check_balance"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> list[EventType]:
+        account_number = tracker.get_slot("account_number")
+        if not tracker.get_slot("verified") or not account_number:
+            say(dispatcher, "verification_required")
+            return []
+        try:
+            bal = await billing.call(
+                lambda uow: balances.get_balance(uow, account_number, now=utcnow())
+            )
+        except errors.BillingError as exc:
+            say_error(dispatcher, exc)
+            return []
+        except Exception:
+            say_system_error(dispatcher, self.name())
+            return []
+        due_date = eastern_date(bal.next_due_at) if bal.next_due_at else None
+        if bal.amount_due <= 0:
+            say(dispatcher, "balance_zero")
+        elif bal.past_due > 0:
+            say(
+                dispatcher,
+                "balance_past_due",
+                amount=bal.amount_due,
+                past_due_amount=bal.past_due,
+            )
+        else:
+            say(dispatcher, "balance_due", amount=bal.amount_due, due_date=due_date)
+        if bal.last_payment_amount is not None and bal.last_payment_at is not None:
+            say(
+                dispatcher,
+                "last_payment",
+                last_payment_amount=bal.last_payment_amount,
+                last_payment_date=eastern_date(bal.last_payment_at),
+            )
+        anything_else(dispatcher, tracker)
+        return []
+
+
+class ActionDueDate(Action):
+    """The general rule for anyone; the account's own next bill once the caller is verified."""
+
+    def name(self) -> str:
+        return "action_due_date"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> list[EventType]:
+        now = utcnow()
+        account_number = tracker.get_slot("account_number")
+        if tracker.get_slot("verified") and account_number:
+            try:
+                bal = await billing.call(
+                    lambda uow: balances.get_balance(uow, account_number, now=now)
+                )
+            except errors.BillingError as exc:
+                say_error(dispatcher, exc)
+                return []
+            except Exception:
+                say_system_error(dispatcher, self.name())
+                return []
+            if bal.next_due_at is not None and bal.next_amount > 0:
+                say(
+                    dispatcher,
+                    "due_date_account",
+                    amount=bal.next_amount,
+                    due_date=eastern_date(bal.next_due_at),
+                    coverage_date=bal.next_coverage_month,
+                )
+                if bal.past_due > 0:
+                    say(dispatcher, "past_due_now", past_due_amount=bal.past_due)
+                anything_else(dispatcher, tracker)
+                return []
+        due, month = next_general_due(now)
+        say(dispatcher, "due_date_general", due_date=eastern_date(due), coverage_date=month)
+        anything_else(dispatcher, tracker)
+        return []
+
+
+class ActionAutopayStatus(Action):
+    def name(self) -> str:
+        return "action_autopay_status"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> list[EventType]:
+        account_number = tracker.get_slot("account_number")
+        if not tracker.get_slot("verified") or not account_number:
+            say(dispatcher, "verification_required")
+            return []
+        try:
+            status = await billing.call(
+                lambda uow: autopay.autopay_status(uow, account_number, now=utcnow())
+            )
+        except errors.BillingError as exc:
+            say_error(dispatcher, exc)
+            return []
+        except Exception:
+            say_system_error(dispatcher, self.name())
+            return []
+        say_autopay_status(dispatcher, status)
+        anything_else(dispatcher, tracker)
+        return []
+
+
+def say_autopay_status(dispatcher: CollectingDispatcher, status: autopay.AutopayStatus) -> None:
+    if status.status == "active" and status.next_draft_date is not None:
+        say(
+            dispatcher,
+            "autopay_active",
+            draft_day=status.draft_day,
+            bank_kind=status.bank_kind,
+            last4=status.last4,
+            next_draft_date=status.next_draft_date,
+            next_draft_amount=status.next_draft_amount,
+        )
+    elif status.status == "active":
+        say(
+            dispatcher,
+            "autopay_active_nothing_due",
+            draft_day=status.draft_day,
+            bank_kind=status.bank_kind,
+            last4=status.last4,
+        )
+    elif status.status == "paused":
+        say(dispatcher, "autopay_paused", draft_day=status.draft_day, last4=status.last4)
+    else:
+        say(dispatcher, "autopay_not_enrolled", buttons=[
+            {"title_msg": "button_enroll_autopay", "payload": "/enroll_autopay"}
+        ])

@@ -1,0 +1,303 @@
+"""AutoPay by phone, text or chat: enroll or change (draft day, bank account) and cancel, each confirmed."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import billing
+from actions.bank import BankChoiceValidation
+from actions.common import (
+    CUSTOMER_SERVICE_PHONE,
+    Context,
+    anything_else,
+    consent_input,
+    say,
+    say_error,
+    say_system_error,
+    yes_or_no,
+)
+from actions.parsing import parse_draft_day
+from actions.payment import reset
+from billing_core import autopay, errors, payments
+from billing_core.billing_calendar import eastern_date, utcnow
+
+AUTOPAY_SCRIPT_VERSION = "tel-recurring-2026.1"
+CANCEL_SCRIPT_VERSION = "autopay-cancel-2026.1"
+
+ENROLL_FORM_SLOTS = (
+    "draft_day",
+    "bank_method_ref",
+    "bank_kind",
+    "bank_last4",
+    "autopay_confirmed",
+    "want_new_bank",
+    "authorization_params_json",
+)
+CANCEL_FORM_SLOTS = ("autopay_cancel_confirmed", "authorization_params_json", "task_ready")
+
+
+async def current_status(account_number: str) -> autopay.AutopayStatus:
+    return await billing.call(
+        lambda uow: autopay.autopay_status(uow, account_number, now=utcnow())
+    )
+
+
+def _is_enrolled(status: autopay.AutopayStatus) -> bool:
+    return status.status in ("active", "paused")
+
+
+def _render(record: dict[str, Any], ctx: Context) -> str:
+    from ivr.render import render  # the exact words the member heard or read
+
+    return render(record["msg"], record["params"], locale=ctx.locale, channel=ctx.channel)
+
+
+class ActionAskDraftDay(Action):
+    def name(self) -> str:
+        return "action_ask_draft_day"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> list[EventType]:
+        try:
+            status = await current_status(tracker.get_slot("account_number"))
+        except Exception:
+            say_system_error(dispatcher, self.name())
+            return []
+        if _is_enrolled(status):
+            say(dispatcher, "ask_draft_day_change", draft_day=status.draft_day,
+                expect="digits", max_digits=2)
+        else:
+            say(dispatcher, "ask_draft_day", expect="digits", max_digits=2)
+        return []
+
+
+class ActionAskAutopayConfirmed(Action):
+    """Reads the recurring debit authorization (frequency, draft day, account, how to revoke)."""
+
+    def name(self) -> str:
+        return "action_ask_autopay_confirmed"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> list[EventType]:
+        params = {
+            "draft_day": tracker.get_slot("draft_day"),
+            "member_name": tracker.get_slot("member_name"),
+            "auth_date": eastern_date(utcnow()).isoformat(),
+            "bank_kind": tracker.get_slot("bank_kind"),
+            "last4": tracker.get_slot("bank_last4"),
+            "phone": CUSTOMER_SERVICE_PHONE,
+        }
+        say(dispatcher, "autopay_authorization", **params, expect="yes_no")
+        record = {"msg": "autopay_authorization", "params": params}
+        return [SlotSet("authorization_params_json", json.dumps(record))]
+
+
+class ValidateAutopayEnrollForm(BankChoiceValidation, FormValidationAction):
+    def name(self) -> str:
+        return "validate_autopay_enroll_form"
+
+    async def validate_draft_day(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> dict[str, Any]:
+        day = parse_draft_day(str(value or ""), Context.of(tracker).locale)
+        if day is None or not 1 <= day <= autopay.LAST_DRAFT_DAY:
+            say(dispatcher, "error_invalid_draft_day")
+            return {"draft_day": None}
+        return {"draft_day": str(day)}
+
+    async def validate_autopay_confirmed(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> dict[str, Any]:
+        answer = yes_or_no(tracker)
+        if answer is None:
+            say(dispatcher, "yes_no_not_understood")
+        return {"autopay_confirmed": answer}
+
+
+class ActionSubmitAutopayEnroll(Action):
+    """Enrolls, or changes an existing enrollment, after an explicit yes."""
+
+    def name(self) -> str:
+        return "action_submit_autopay_enroll"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> list[EventType]:
+        events = reset(ENROLL_FORM_SLOTS)
+        if tracker.get_slot("autopay_confirmed") != "yes":
+            say(dispatcher, "autopay_not_changed")
+            anything_else(dispatcher, tracker)
+            return events
+        ctx = Context.of(tracker)
+        record = json.loads(tracker.get_slot("authorization_params_json") or "{}")
+        account_number = tracker.get_slot("account_number")
+        draft_day = int(tracker.get_slot("draft_day"))
+        bank_ref = tracker.get_slot("bank_method_ref")
+        consent = consent_input(tracker, ctx.channel)
+        script_text = _render(record, ctx)
+
+        def work(uow):
+            now = utcnow()
+            status = autopay.autopay_status(uow, account_number, now=now)
+            changing = _is_enrolled(status)
+            auth_id = payments.record_authorization(
+                uow,
+                account_number,
+                kind="autopay_change" if changing else "autopay_enroll",
+                channel=ctx.channel,
+                reference=ctx.sender_id,
+                script_version=AUTOPAY_SCRIPT_VERSION,
+                script_text=script_text,
+                consent_input=consent,
+                now=now,
+            )
+            if changing:
+                result = autopay.change_autopay(
+                    uow,
+                    account_number,
+                    authorization_id=auth_id,
+                    now=now,
+                    draft_day=draft_day,
+                    bank_method_reference=bank_ref,
+                )
+            else:
+                result = autopay.enroll_autopay(
+                    uow,
+                    account_number,
+                    bank_method_reference=bank_ref,
+                    draft_day=draft_day,
+                    authorization_id=auth_id,
+                    now=now,
+                )
+            return changing, result
+
+        try:
+            changing, status = await billing.call(work)
+        except errors.BillingError as exc:
+            say_error(dispatcher, exc)
+            anything_else(dispatcher, tracker)
+            return events
+        except Exception:
+            say_system_error(dispatcher, self.name())
+            return events
+        say(
+            dispatcher,
+            "autopay_changed" if changing else "autopay_enrolled",
+            draft_day=status.draft_day,
+            bank_kind=status.bank_kind,
+            last4=status.last4,
+        )
+        anything_else(dispatcher, tracker)
+        return events
+
+
+class ActionPrepareAutopayCancel(Action):
+    def name(self) -> str:
+        return "action_prepare_autopay_cancel"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> list[EventType]:
+        try:
+            status = await current_status(tracker.get_slot("account_number"))
+        except errors.BillingError as exc:
+            say_error(dispatcher, exc)
+            return [SlotSet("task_ready", False)]
+        except Exception:
+            say_system_error(dispatcher, self.name())
+            return [SlotSet("task_ready", False)]
+        if not _is_enrolled(status):
+            say(dispatcher, "error_autopay_not_enrolled")
+            return [SlotSet("task_ready", False)]
+        return [*reset(CANCEL_FORM_SLOTS), SlotSet("task_ready", True)]
+
+
+class ActionAskAutopayCancelConfirmed(Action):
+    def name(self) -> str:
+        return "action_ask_autopay_cancel_confirmed"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> list[EventType]:
+        try:
+            status = await current_status(tracker.get_slot("account_number"))
+        except Exception:
+            say_system_error(dispatcher, self.name())
+            return []
+        params = {
+            "draft_day": status.draft_day,
+            "bank_kind": status.bank_kind,
+            "last4": status.last4,
+            "member_name": tracker.get_slot("member_name"),
+            "auth_date": eastern_date(utcnow()).isoformat(),
+        }
+        say(dispatcher, "autopay_cancel_confirm", **params, expect="yes_no")
+        record = {"msg": "autopay_cancel_confirm", "params": params}
+        return [SlotSet("authorization_params_json", json.dumps(record))]
+
+
+class ValidateAutopayCancelForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_autopay_cancel_form"
+
+    async def validate_autopay_cancel_confirmed(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> dict[str, Any]:
+        answer = yes_or_no(tracker)
+        if answer is None:
+            say(dispatcher, "yes_no_not_understood")
+        return {"autopay_cancel_confirmed": answer}
+
+
+class ActionSubmitAutopayCancel(Action):
+    def name(self) -> str:
+        return "action_submit_autopay_cancel"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> list[EventType]:
+        events = reset(CANCEL_FORM_SLOTS)
+        if tracker.get_slot("autopay_cancel_confirmed") != "yes":
+            say(dispatcher, "autopay_not_changed")
+            anything_else(dispatcher, tracker)
+            return events
+        ctx = Context.of(tracker)
+        record = json.loads(tracker.get_slot("authorization_params_json") or "{}")
+        account_number = tracker.get_slot("account_number")
+        consent = consent_input(tracker, ctx.channel)
+        script_text = _render(record, ctx)
+
+        def work(uow):
+            now = utcnow()
+            auth_id = payments.record_authorization(
+                uow,
+                account_number,
+                kind="autopay_cancel",
+                channel=ctx.channel,
+                reference=ctx.sender_id,
+                script_version=CANCEL_SCRIPT_VERSION,
+                script_text=script_text,
+                consent_input=consent,
+                now=now,
+            )
+            return autopay.cancel_autopay(uow, account_number, authorization_id=auth_id, now=now)
+
+        try:
+            await billing.call(work)
+        except errors.BillingError as exc:
+            say_error(dispatcher, exc)
+            anything_else(dispatcher, tracker)
+            return events
+        except Exception:
+            say_system_error(dispatcher, self.name())
+            return events
+        say(dispatcher, "autopay_cancelled")
+        anything_else(dispatcher, tracker)
+        return events

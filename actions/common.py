@@ -1,0 +1,135 @@
+"""Helpers shared by the actions: conversation context, answering by message id, error mapping."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from billing_core import errors
+from billing_core.billing_calendar import eastern_date
+
+log = logging.getLogger(__name__)
+
+CUSTOMER_SERVICE_PHONE = "1-877-623-6765"
+CHANNELS = ("voice", "sms", "web")
+
+MAIN_BUTTONS = [
+    {"title_msg": "button_balance", "payload": "/check_balance"},
+    {"title_msg": "button_due_date", "payload": "/ask_due_date"},
+    {"title_msg": "button_pay", "payload": "/pay_bill"},
+    {"title_msg": "button_autopay", "payload": "/ask_autopay_status"},
+    {"title_msg": "button_agent", "payload": "/talk_to_agent"},
+]
+YES_NO_BUTTONS = [
+    {"title_msg": "button_yes", "payload": "/affirm"},
+    {"title_msg": "button_no", "payload": "/deny"},
+]
+
+
+@dataclass(frozen=True)
+class Context:
+    """Who is talking and where: read from the message metadata, else from the session's slots."""
+
+    sender_id: str
+    channel: str
+    locale: str
+    phone: str | None
+
+    @classmethod
+    def of(cls, tracker: Tracker) -> Context:
+        meta = (tracker.latest_message or {}).get("metadata") or {}
+        channel = meta.get("channel") or tracker.get_slot("channel") or "web"
+        locale = meta.get("locale") or tracker.get_slot("locale") or "en"
+        phone = meta.get("phone") or tracker.get_slot("phone")
+        return cls(
+            sender_id=tracker.sender_id,
+            channel=channel if channel in CHANNELS else "web",
+            locale="es" if str(locale).lower().startswith("es") else "en",
+            phone=phone or None,
+        )
+
+
+def raw(value: Any) -> Any:
+    """A payload parameter as the renderer wants it: money "198.50", ISO dates, digit strings."""
+    if isinstance(value, Decimal):
+        return str(value.quantize(Decimal("0.01")))
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def say(dispatcher: CollectingDispatcher, msg: str, **params: Any) -> None:
+    """Answer with a message id and raw parameters; the channel renders the words."""
+    payload = {"msg": msg}
+    payload.update({k: raw(v) for k, v in params.items() if v is not None})
+    dispatcher.utter_message(json_message=payload)
+
+
+def say_error(dispatcher: CollectingDispatcher, exc: errors.BillingError) -> None:
+    """Every billing_core error has a message id `error_<code>` in the dialogue catalog."""
+    params: dict[str, Any] = {}
+    if isinstance(exc, errors.VerificationFailed):
+        params["tries_left"] = exc.tries_left
+    elif isinstance(exc, errors.VerificationLocked):
+        params["locked_until_at"] = exc.until
+    elif isinstance(exc, errors.AmountExceedsBalance):
+        params["owed_amount"] = exc.owed
+    say(dispatcher, f"error_{exc.code}", **params)
+
+
+def say_system_error(dispatcher: CollectingDispatcher, where: str) -> None:
+    # The exception text is not logged with values: it might echo member data.
+    log.exception("action %s failed", where)
+    say(dispatcher, "system_error", expect="menu", buttons=MAIN_BUTTONS)
+
+
+def today_eastern(now: datetime) -> date:
+    return eastern_date(now)
+
+
+def intent_of(tracker: Tracker) -> str | None:
+    return ((tracker.latest_message or {}).get("intent") or {}).get("name")
+
+
+def latest_text(tracker: Tracker) -> str:
+    return (tracker.latest_message or {}).get("text") or ""
+
+
+def yes_or_no(tracker: Tracker) -> str | None:
+    """An explicit answer to a yes/no question: the affirm or deny intent, or keypad 1 / 2."""
+    intent = intent_of(tracker)
+    text = latest_text(tracker).strip()
+    if intent == "affirm" or text == "1":
+        return "yes"
+    if intent == "deny" or text == "2":
+        return "no"
+    return None
+
+
+def consent_input(tracker: Tracker, channel: str) -> str:
+    """How the member agreed, for the authorization record (keypad/button payload or words)."""
+    text = latest_text(tracker).strip()
+    how = "button" if text.startswith("/") or text.isdigit() else "said"
+    return f"{channel}:{how}:{text[:60]}"
+
+
+def idempotency_key(tracker: Tracker, purpose: str) -> str:
+    """Stable for one confirming message: a retried action call cannot pay twice."""
+    stamp = next(
+        (e.get("timestamp") for e in reversed(tracker.events) if e.get("event") == "user"), None
+    )
+    return f"rasa:{tracker.sender_id}:{purpose}:{stamp}"
+
+
+def anything_else(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """After a finished answer, offer more help, unless a form is waiting for its own question."""
+    if not (tracker.active_loop or {}).get("name"):
+        say(dispatcher, "anything_else", expect="yes_no")

@@ -1,0 +1,230 @@
+"""Paying a bill by phone, text or chat: amount, bank account, the authorization wording, the payment."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import billing
+from actions.bank import BankChoiceValidation
+from actions.common import (
+    CUSTOMER_SERVICE_PHONE,
+    Context,
+    anything_else,
+    consent_input,
+    idempotency_key,
+    latest_text,
+    say,
+    say_error,
+    say_system_error,
+    yes_or_no,
+)
+from actions.parsing import FULL_BALANCE_WORDS, mentions_any, parse_amount
+from billing_core import balances, errors, payments
+from billing_core.billing_calendar import eastern_date, utcnow
+
+# Bump when the wording of tel_authorization changes: the record names the version it showed.
+TEL_SCRIPT_VERSION = "tel-one-time-2026.1"
+
+PAY_FORM_SLOTS = (
+    "payment_amount",
+    "bank_method_ref",
+    "bank_kind",
+    "bank_last4",
+    "payment_confirmed",
+    "want_new_bank",
+    "authorization_params_json",
+    "task_ready",
+)
+
+
+def reset(slots: tuple[str, ...]) -> list[EventType]:
+    return [SlotSet(name, None) for name in slots]
+
+
+class ActionPreparePayment(Action):
+    """Looks up what is owed; the pay form opens only when there is something to pay."""
+
+    def name(self) -> str:
+        return "action_prepare_payment"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> list[EventType]:
+        account_number = tracker.get_slot("account_number")
+        try:
+            bal = await billing.call(
+                lambda uow: balances.get_balance(uow, account_number, now=utcnow())
+            )
+        except errors.BillingError as exc:
+            say_error(dispatcher, exc)
+            return [SlotSet("task_ready", False)]
+        except Exception:
+            say_system_error(dispatcher, self.name())
+            return [SlotSet("task_ready", False)]
+        if bal.amount_due <= 0:
+            say(dispatcher, "error_nothing_owed")
+            return [SlotSet("task_ready", False)]
+        return [
+            *reset(PAY_FORM_SLOTS),
+            SlotSet("amount_due", str(bal.amount_due)),
+            SlotSet("task_ready", True),
+        ]
+
+
+class ActionAskPaymentAmount(Action):
+    def name(self) -> str:
+        return "action_ask_payment_amount"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> list[EventType]:
+        due = tracker.get_slot("amount_due")
+        say(
+            dispatcher,
+            "ask_payment_amount",
+            balance_amount=due,
+            expect="digits",
+            max_digits=7,
+            buttons=[
+                {
+                    "title_msg": "button_full_balance",
+                    "payload": "/inform" + json.dumps({"amount": due}, separators=(",", ":")),
+                }
+            ],
+        )
+        return []
+
+
+class ActionAskPaymentConfirmed(Action):
+    """Reads the one-time debit authorization (TEL wording) and keeps exactly what was said."""
+
+    def name(self) -> str:
+        return "action_ask_payment_confirmed"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> list[EventType]:
+        today = eastern_date(utcnow())
+        params = {
+            "debit_date": today.isoformat(),
+            "amount": tracker.get_slot("payment_amount"),
+            "member_name": tracker.get_slot("member_name"),
+            "auth_date": today.isoformat(),
+            "bank_kind": tracker.get_slot("bank_kind"),
+            "last4": tracker.get_slot("bank_last4"),
+            "phone": CUSTOMER_SERVICE_PHONE,
+        }
+        say(dispatcher, "tel_authorization", **params, expect="yes_no")
+        record = {"msg": "tel_authorization", "params": params}
+        return [SlotSet("authorization_params_json", json.dumps(record))]
+
+
+class ValidatePayForm(BankChoiceValidation, FormValidationAction):
+    def name(self) -> str:
+        return "validate_pay_form"
+
+    async def validate_payment_amount(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> dict[str, Any]:
+        ctx = Context.of(tracker)
+        due = Decimal(tracker.get_slot("amount_due") or "0")
+        text = str(value or "")
+        amount = parse_amount(text, ctx.locale)
+        if amount is None and mentions_any(latest_text(tracker) or text, FULL_BALANCE_WORDS):
+            amount = due
+        if amount is None:
+            say(dispatcher, "amount_not_understood")
+            return {"payment_amount": None}
+        if amount <= 0:
+            say(dispatcher, "error_invalid_amount")
+            return {"payment_amount": None}
+        if amount > due:
+            say(dispatcher, "error_amount_exceeds_balance", owed_amount=str(due))
+            return {"payment_amount": None}
+        return {"payment_amount": str(amount)}
+
+    async def validate_payment_confirmed(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> dict[str, Any]:
+        answer = yes_or_no(tracker)
+        if answer is None:
+            say(dispatcher, "yes_no_not_understood")
+        return {"payment_confirmed": answer}
+
+
+class ActionSubmitPayment(Action):
+    """Records the authorization and takes the payment in one transaction."""
+
+    def name(self) -> str:
+        return "action_submit_payment"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> list[EventType]:
+        events = reset(PAY_FORM_SLOTS)
+        if tracker.get_slot("payment_confirmed") != "yes":
+            say(dispatcher, "payment_cancelled")
+            anything_else(dispatcher, tracker)
+            return events
+        ctx = Context.of(tracker)
+        record = json.loads(tracker.get_slot("authorization_params_json") or "{}")
+        account_number = tracker.get_slot("account_number")
+        amount = tracker.get_slot("payment_amount")
+        bank_ref = tracker.get_slot("bank_method_ref")
+        consent = consent_input(tracker, ctx.channel)
+        key = idempotency_key(tracker, "payment")
+
+        from ivr.render import render  # the exact words the member heard or read
+
+        script_text = render(record["msg"], record["params"], locale=ctx.locale, channel=ctx.channel)
+
+        def work(uow):
+            now = utcnow()
+            auth_id = payments.record_authorization(
+                uow,
+                account_number,
+                kind="one_time_debit",
+                channel=ctx.channel,
+                reference=ctx.sender_id,
+                script_version=TEL_SCRIPT_VERSION,
+                script_text=script_text,
+                consent_input=consent,
+                now=now,
+            )
+            return payments.take_payment(
+                uow,
+                account_number,
+                amount=amount,
+                channel=ctx.channel,
+                idempotency_key=key,
+                authorization_id=auth_id,
+                now=now,
+                bank_method_reference=bank_ref,
+                reference=ctx.sender_id,
+            )
+
+        try:
+            receipt = await billing.call(work)
+        except errors.BillingError as exc:
+            say_error(dispatcher, exc)
+            anything_else(dispatcher, tracker)
+            return events
+        except Exception:
+            say_system_error(dispatcher, self.name())
+            return events
+        say(
+            dispatcher,
+            "payment_confirmation",
+            amount=receipt.amount,
+            confirmation_number=receipt.confirmation_number,
+            effective_date=receipt.effective_date,
+            last4=receipt.last4,
+        )
+        anything_else(dispatcher, tracker)
+        return events

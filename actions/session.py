@@ -1,0 +1,41 @@
+"""Starts a conversation: channel, locale and caller ID from the channel's metadata, card policy."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from billing_core.settings import Settings
+
+
+class ActionSessionStart(Action):
+    def name(self) -> str:
+        return "action_session_start"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        meta = tracker.get_slot("session_started_metadata") or {}
+        channel = meta.get("channel") if meta.get("channel") in ("voice", "sms", "web") else "web"
+        locale = "es" if str(meta.get("locale") or "en").lower().startswith("es") else "en"
+        settings = Settings.from_env()  # environment only; no I/O
+        events: list[EventType] = [
+            SessionStarted(),
+            SlotSet("channel", channel),
+            SlotSet("locale", locale),
+            SlotSet("phone", meta.get("phone") or None),
+            SlotSet("card_payments_enabled", settings.card_payments_enabled),
+            SlotSet("card_fee_amount", str(settings.card_convenience_fee)),
+        ]
+        caller_account = meta.get("caller_account")
+        if channel == "voice" and caller_account:
+            # Caller ID matched a verified phone on one account: only ZIP or birth date is asked.
+            events += [
+                SlotSet("caller_account", str(caller_account)),
+                SlotSet("account_number", str(caller_account)),
+            ]
+        events.append(ActionExecuted("action_listen"))
+        return events

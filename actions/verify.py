@@ -1,0 +1,157 @@
+"""Verifying the caller: account number, then ZIP code or date of birth (billing_core.accounts)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import billing
+from actions.common import Context, say, say_error, say_system_error
+from actions.parsing import parse_account_number, parse_date_of_birth, parse_zip_code
+from billing_core import accounts, errors
+from billing_core.billing_calendar import utcnow
+
+
+class ActionAskAccountNumber(Action):
+    def name(self) -> str:
+        return "action_ask_account_number"
+
+    async def run(self, dispatcher, tracker, domain) -> list[EventType]:
+        say(dispatcher, "ask_account_number", expect="digits", max_digits=10)
+        return []
+
+
+class ActionAskZipCode(Action):
+    def name(self) -> str:
+        return "action_ask_zip_code"
+
+    async def run(self, dispatcher, tracker, domain) -> list[EventType]:
+        say(dispatcher, "ask_zip_code", expect="digits", max_digits=5)
+        return []
+
+
+class ActionAskDateOfBirth(Action):
+    def name(self) -> str:
+        return "action_ask_date_of_birth"
+
+    async def run(self, dispatcher, tracker, domain) -> list[EventType]:
+        say(dispatcher, "ask_date_of_birth", expect="digits", max_digits=8)
+        return []
+
+
+class ValidateVerifyForm(FormValidationAction):
+    """Verification happens when the second answer arrives; the outcome is the `verified` slot."""
+
+    def name(self) -> str:
+        return "validate_verify_form"
+
+    async def run(self, dispatcher, tracker, domain) -> list[EventType]:
+        stopped = tracker.get_slot("verification_stopped")
+        if stopped:
+            # Locked earlier in this conversation (or an SMS phone not on the account): end at once.
+            say(dispatcher, "error_verification_locked" if stopped == "locked" else stopped)
+            return [SlotSet("requested_slot", None)]
+        return await super().run(dispatcher, tracker, domain)
+
+    async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> list[str]:
+        if tracker.get_slot("verified") or tracker.get_slot("verification_stopped"):
+            return []
+        second = "date_of_birth" if tracker.get_slot("date_of_birth") else "zip_code"
+        return ["account_number", second]
+
+    async def validate_account_number(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        number = parse_account_number(str(value), Context.of(tracker).locale)
+        if number is None:
+            say(dispatcher, "account_number_not_understood")
+            return {"account_number": None}
+        # Whether the account exists is only revealed together with the second factor.
+        return {"account_number": number}
+
+    async def validate_zip_code(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        ctx = Context.of(tracker)
+        zip_code = parse_zip_code(str(value), ctx.locale)
+        if zip_code is not None:
+            return await self._verify(dispatcher, tracker, zip_code=zip_code)
+        birth = parse_date_of_birth(str(value), ctx.locale)
+        if birth is not None:  # the member answered with a birth date instead: accept it
+            return await self._verify(dispatcher, tracker, date_of_birth=birth)
+        say(dispatcher, "zip_code_not_understood")
+        return {"zip_code": None}
+
+    async def validate_date_of_birth(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        birth = parse_date_of_birth(str(value), Context.of(tracker).locale)
+        if birth is None:
+            say(dispatcher, "date_of_birth_not_understood")
+            return {"date_of_birth": None}
+        return await self._verify(dispatcher, tracker, date_of_birth=birth)
+
+    async def _verify(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        *,
+        zip_code: str | None = None,
+        date_of_birth: date | None = None,
+    ) -> dict[str, Any]:
+        ctx = Context.of(tracker)
+        account_number = tracker.get_slot("account_number")
+        if not account_number:
+            return {"zip_code": None, "date_of_birth": None}
+
+        def work(uow):
+            summary = accounts.verify_caller(
+                uow,
+                account_number,
+                zip_code=zip_code,
+                date_of_birth=date_of_birth,
+                phone=ctx.phone,
+                channel=ctx.channel,
+                reference=ctx.sender_id,
+                now=utcnow(),
+            )
+            phone_ok = ctx.channel != "sms" or (
+                ctx.phone is not None
+                and accounts.phone_is_verified_for(uow, ctx.phone, account_number)
+            )
+            return summary, phone_ok
+
+        try:
+            summary, phone_ok = await billing.call(work)
+        except errors.VerificationLocked as exc:
+            say_error(dispatcher, exc)
+            return self._cleared(tracker) | {"verification_stopped": "locked"}
+        except errors.VerificationFailed as exc:
+            say_error(dispatcher, exc)
+            return self._cleared(tracker)
+        except Exception:
+            say_system_error(dispatcher, "verify")
+            return self._cleared(tracker) | {"verification_stopped": "system_error"}
+        if not phone_ok:
+            # By text, account answers go only to a phone number verified on that account.
+            say(dispatcher, "sms_account_not_available")
+            return self._cleared(tracker) | {"verification_stopped": "sms_account_not_available"}
+        say(dispatcher, "verified", member_name=summary.name)
+        return {
+            "zip_code": zip_code,
+            "date_of_birth": date_of_birth.isoformat() if date_of_birth else None,
+            "verified": True,
+            "member_name": summary.name,
+            "account_last4": summary.last4,
+        }
+
+    @staticmethod
+    def _cleared(tracker: Tracker) -> dict[str, Any]:
+        """Ask again: keep a caller-ID account number, forget everything the caller said."""
+        keep = tracker.get_slot("caller_account")
+        return {"account_number": keep or None, "zip_code": None, "date_of_birth": None}
