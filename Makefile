@@ -21,7 +21,12 @@ export PYTHONDONTWRITEBYTECODE := 1
 .PHONY: setup run test lint format train catalogs extract-messages demo-db bench-billing \
 	bench-nlu bench-voice bench-reminders bench-backoffice call remind clean
 
-setup: $(VENV)/.installed $(RASA_VENV)/.installed catalogs
+setup: $(VENV)/.installed $(RASA_VENV)/.installed node_modules/.installed catalogs
+
+# Test-only JavaScript tools (Prism, which mocks Twilio's REST API from its OpenAPI spec).
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PY311) -m venv $(VENV)
