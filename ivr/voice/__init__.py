@@ -1,0 +1,1 @@
+"""Voice channel: Twilio voice webhooks turned into Rasa conversations, answered in TwiML."""

@@ -1,0 +1,207 @@
+"""The call flow: greeting and language, the main menu, turns through Rasa, agents, re-prompts."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from datetime import date
+from functools import cache
+
+from twilio.twiml.voice_response import VoiceResponse
+
+from ivr.rasa_client import BotMessage, RasaUnavailable
+from ivr.voice import bank, outage
+from ivr.voice.call import MAX_MISSES, Call, inform
+from ivr.voice.hours import agents_available, transfer
+from ivr.voice.twiml import MENU, ONE_KEY, GatherSpec, Prompt
+
+log = logging.getLogger(__name__)
+
+# Main-menu keys go straight to intents, without asking the NLU.
+MENU_KEYS = {
+    "1": "/check_balance",
+    "2": "/ask_due_date",
+    "3": "/pay_bill",
+    "4": "/ask_autopay_status",
+    "0": "/talk_to_agent",
+}
+YES_NO_KEYS = {"1": "/affirm", "2": "/deny"}
+SPANISH = re.compile(r"\b(espa(ñ|n|ny)ol|spanish)\b", re.IGNORECASE)
+AGENT_WORDS = re.compile(
+    r"\b(agent|agente|representative|representante|operator|operador|person|persona)\b", re.I
+)
+# The slot a keypad entry fills, from the id of the message that asked (when it names no "slot").
+SLOT_HINTS = (
+    ("date_of_birth", "date_of_birth"),
+    ("dob", "date_of_birth"),
+    ("birth", "date_of_birth"),
+    ("zip", "zip_code"),
+    ("draft_day", "draft_day"),
+    ("amount", "amount"),
+    ("account", "account_number"),
+)
+
+
+def start(call: Call) -> VoiceResponse:
+    """Incoming call: greet, offer Spanish."""
+    return call.ask(
+        [("voice_greeting", {}), ("voice_language_choice", {})],
+        GatherSpec(num_digits=1, timeout=3),
+        step="language",
+    )
+
+
+def main_menu(call: Call, lead: Prompt = ()) -> VoiceResponse:
+    if call.state.get("outage"):
+        return outage.menu(call, lead)
+    return call.ask([*lead, ("voice_main_menu", {})], ONE_KEY, step="rasa", expect="menu")
+
+
+def on_language(call: Call) -> VoiceResponse:
+    if call.digits == "2" or SPANISH.search(call.speech):
+        call.state["locale"] = "es"
+    return main_menu(call)
+
+
+def missed(call: Call, lead: str) -> VoiceResponse:
+    """Silence or an answer that means nothing here: re-prompt twice, then offer an agent."""
+    call.state["misses"] = call.state.get("misses", 0) + 1
+    if call.state["misses"] <= MAX_MISSES:
+        return call.reask(lead)
+    call.state["misses"] = 0
+    return call.ask([(lead, {}), ("voice_offer_agent", {})], ONE_KEY, step="offer_agent")
+
+
+def on_offer_agent(call: Call) -> VoiceResponse:
+    if call.digits == "0" or AGENT_WORDS.search(call.speech):
+        return agent(call)
+    if call.silent:
+        return call.hang_up([])
+    return main_menu(call)
+
+
+def agent(call: Call, lead: Prompt = ()) -> VoiceResponse:
+    if agents_available(call.now, call.settings.holidays):
+        response = call.speak([*lead, ("voice_agent_transfer", {})])
+        call.state["step"] = "transferred"
+        return transfer(response, call.settings)
+    return main_menu(call, [*lead, ("voice_agent_closed", {})])
+
+
+def keypad_value(slot: str | None, digits: str) -> str | None:
+    """Turn keys into the value Rasa's contract expects, or None when they can't be one."""
+    if slot == "amount":
+        dollars, _, cents = digits.partition("*")
+        if not dollars.isdigit() or (cents and not (cents.isdigit() and len(cents) <= 2)):
+            return None
+        return f"{int(dollars)}.{cents.ljust(2, '0')}" if cents else str(int(dollars))
+    if "*" in digits or "#" in digits:
+        return None
+    if slot == "date_of_birth":
+        if len(digits) != 8:
+            return None
+        try:
+            return date(int(digits[4:]), int(digits[:2]), int(digits[2:4])).isoformat()
+        except ValueError:
+            return None
+    if slot == "draft_day":
+        return str(int(digits)) if digits else None
+    return digits
+
+
+def caller_message(call: Call) -> str | None:
+    """What this turn's input says to Rasa, or None when it is a miss."""
+    expect = call.state.get("expect")
+    if call.speech:
+        return call.speech
+    digits = call.digits
+    if expect == "yes_no":
+        return YES_NO_KEYS.get(digits)
+    if expect == "digits":
+        slot = call.state.get("slot")
+        value = keypad_value(slot, digits)
+        if value is None:
+            return None
+        return inform(slot, value) if slot else value
+    return MENU_KEYS.get(digits)
+
+
+def on_rasa_turn(call: Call) -> VoiceResponse:
+    if call.silent:
+        return missed(call, "voice_reprompt_silence")
+    if call.state.get("expect") in (None, "menu") and call.digits in ("9", "*"):
+        return main_menu(call)
+    message = caller_message(call)
+    if message is None:
+        return missed(call, "voice_reprompt_no_match")
+    call.state["misses"] = 0
+    return converse(call, message)
+
+
+def converse(call: Call, message: str) -> VoiceResponse:
+    try:
+        replies = call.send(message)
+    except RasaUnavailable as exc:
+        log.warning(
+            "Rasa unavailable on call %s turn %s: %s", call.sid, call.claim.turn, type(exc).__name__
+        )
+        return outage.enter(call)
+    return respond(call, replies)
+
+
+def slot_for(reply: BotMessage) -> str | None:
+    slot = reply.params.get("slot")
+    if slot:
+        return str(slot)
+    for hint, name in SLOT_HINTS:
+        if hint in reply.msg:
+            return name
+    return None
+
+
+def respond(call: Call, replies: list[BotMessage]) -> VoiceResponse:
+    """Speak Rasa's messages; the last one's `expect` decides how the next answer is collected."""
+    prompt: list[tuple[str, dict]] = [(r.msg, r.params) for r in replies]
+    last = replies[-1]
+    expect = last.expect
+    if expect == "agent":
+        return agent(call, prompt)
+    if expect == "end":
+        return call.hang_up(prompt)
+    if expect == "bank_account":
+        return bank.start(call, prompt, last)
+    if expect == "yes_no":
+        return call.ask([*prompt, ("voice_yes_no_keys", {})], ONE_KEY, step="rasa", expect=expect)
+    if expect == "digits":
+        slot = slot_for(last)
+        hint = {"amount": "voice_amount_keys", "date_of_birth": "voice_dob_keys"}.get(
+            slot or "", "voice_digits_keys"
+        )
+        spec = GatherSpec(num_digits=last.max_digits, finish_on_key="#")
+        return call.ask([*prompt, (hint, {})], spec, step="rasa", expect=expect, slot=slot)
+    if expect == "menu":
+        return call.ask([*prompt, ("voice_menu_short", {})], ONE_KEY, step="rasa", expect=expect)
+    return call.ask(prompt, MENU, step="rasa", expect=None, slot=None)
+
+
+@cache
+def steps() -> dict[str, Callable[[Call], VoiceResponse]]:
+    # Built on first use: bank and outage import this module too.
+    return {
+        "language": on_language,
+        "rasa": on_rasa_turn,
+        "offer_agent": on_offer_agent,
+        **bank.STEPS,
+        **outage.STEPS,
+    }
+
+
+def on_gather(call: Call) -> VoiceResponse:
+    step = call.state.get("step", "rasa")
+    if step in ("ended", "transferred"):
+        return call.hang_up([])
+    handler = steps().get(step, on_rasa_turn)
+    if step.startswith(("bank_", "outage_")) and call.silent:
+        return missed(call, "voice_reprompt_silence")
+    return handler(call)

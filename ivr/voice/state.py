@@ -1,0 +1,139 @@
+"""Call state in the database, so any worker can answer any turn, and the replay of repeated turns.
+
+Every TwiML answer sends the caller to an action URL that carries the next turn number. The first
+request for a turn claims it (a row keyed by CallSid + turn) and stores its answer; a repeated
+delivery of the same turn gets that same answer back and never runs the turn again.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+
+from billing_core.billing_calendar import utcnow
+from billing_core.runtime import BillingRuntime
+from ivr.voice.models import VoiceCall, VoiceTurn
+
+IN_PROGRESS_WAIT_SECONDS = 5.0  # longer than the Rasa deadline, shorter than Twilio's 15 s
+
+
+@dataclass
+class Claim:
+    call_sid: str
+    turn: int
+    state: dict[str, Any]
+    replay: str | None = None  # TwiML already answered to this turn
+    busy: bool = False  # the same turn is being answered by another request right now
+
+
+class CallStore:
+    def __init__(self, runtime: BillingRuntime) -> None:
+        self.runtime = runtime
+
+    def claim(self, call_sid: str, turn: int, initial: dict[str, Any] | None = None) -> Claim:
+        """Take the turn, or find that it was taken; returns the call's state either way."""
+        now = utcnow()
+        with self.runtime.uow() as uow:
+            session = uow.session
+            done = session.get(VoiceTurn, (call_sid, turn))
+            if done is None:
+                session.add(VoiceTurn(call_sid=call_sid, turn=turn, twiml=None, created_at=now))
+                try:
+                    session.flush()
+                except IntegrityError:
+                    session.rollback()
+                    done = session.get(VoiceTurn, (call_sid, turn))
+            if done is not None:
+                if done.twiml is not None:
+                    return Claim(call_sid, turn, {}, replay=done.twiml)
+                return Claim(call_sid, turn, {}, busy=True)
+            call = session.get(VoiceCall, call_sid)
+            if call is None:
+                state = dict(initial or {})
+                session.add(
+                    VoiceCall(
+                        call_sid=call_sid,
+                        turn=turn,
+                        state=json.dumps(state),
+                        created_at=now,
+                        updated_at=now,
+                    )
+                )
+            else:
+                state = json.loads(call.state)
+        return Claim(call_sid, turn, state)
+
+    def wait_for_answer(self, call_sid: str, turn: int) -> str | None:
+        deadline = time.monotonic() + IN_PROGRESS_WAIT_SECONDS
+        while time.monotonic() < deadline:
+            time.sleep(0.1)
+            with self.runtime.uow() as uow:
+                row = uow.session.get(VoiceTurn, (call_sid, turn))
+                if row is None:
+                    return None  # the first request failed and released the turn
+                if row.twiml is not None:
+                    return row.twiml
+        return None
+
+    def finish(self, claim: Claim, twiml: str) -> None:
+        now = utcnow()
+        with self.runtime.uow() as uow:
+            call = uow.session.get(VoiceCall, claim.call_sid)
+            if call is None:
+                call = VoiceCall(call_sid=claim.call_sid, created_at=now, turn=claim.turn, state="")
+                uow.session.add(call)
+            call.turn = claim.turn
+            call.state = json.dumps(claim.state)
+            call.updated_at = now
+            row = uow.session.get(VoiceTurn, (claim.call_sid, claim.turn))
+            if row is None:
+                uow.session.add(
+                    VoiceTurn(call_sid=claim.call_sid, turn=claim.turn, twiml=twiml, created_at=now)
+                )
+            else:
+                row.twiml = twiml
+
+    def release(self, claim: Claim) -> None:
+        """Forget a turn whose handling failed, so Twilio's retry can run it again."""
+        with self.runtime.uow() as uow:
+            uow.session.execute(
+                delete(VoiceTurn).where(
+                    VoiceTurn.call_sid == claim.call_sid,
+                    VoiceTurn.turn == claim.turn,
+                    VoiceTurn.twiml.is_(None),
+                )
+            )
+
+    def load(self, call_sid: str) -> dict[str, Any] | None:
+        with self.runtime.uow() as uow:
+            call = uow.session.get(VoiceCall, call_sid)
+            return json.loads(call.state) if call else None
+
+    def last_turn(self, call_sid: str) -> int:
+        with self.runtime.uow() as uow:
+            turn = uow.session.scalar(select(VoiceCall.turn).where(VoiceCall.call_sid == call_sid))
+            return turn or 0
+
+    def end_call(self, call_sid: str) -> None:
+        """The call is over: drop its state (and any encrypted bank entry in it) and its turns."""
+        with self.runtime.uow() as uow:
+            uow.session.execute(delete(VoiceTurn).where(VoiceTurn.call_sid == call_sid))
+            uow.session.execute(delete(VoiceCall).where(VoiceCall.call_sid == call_sid))
+
+    def purge_older_than(self, age: timedelta) -> int:
+        """Drop calls whose status callback never came (e.g. lost); returns how many."""
+        cutoff = utcnow() - age
+        with self.runtime.uow() as uow:
+            sids = list(
+                uow.session.scalars(select(VoiceCall.call_sid).where(VoiceCall.updated_at < cutoff))
+            )
+            if sids:
+                uow.session.execute(delete(VoiceTurn).where(VoiceTurn.call_sid.in_(sids)))
+                uow.session.execute(delete(VoiceCall).where(VoiceCall.call_sid.in_(sids)))
+            return len(sids)

@@ -1,0 +1,73 @@
+"""Fixtures for the voice channel: the Flask app over a fresh database with demo data, a fake Rasa."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import time_machine
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+from billing_core.demo import load_demo_data
+from billing_core.runtime import BillingRuntime
+from ivr.app import create_app
+from ivr.config import ChannelSettings
+from tests.voice.helpers import Caller, FakeRasa
+
+TOKEN = "test-auth-token"
+LOCALES = Path(__file__).resolve().parents[2] / "ivr" / "locales"
+# Tuesday 1 December 2026, 10:00 AM Eastern: agents are in.
+OPEN_HOURS = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
+# Tuesday 1 December 2026, 7:30 PM Eastern: agents have gone home.
+AFTER_HOURS = datetime(2026, 12, 2, 0, 30, tzinfo=UTC)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_catalogs() -> None:
+    """The .mo files are build products (not in git): compile any that are missing or stale."""
+    for po in LOCALES.glob("*/LC_MESSAGES/*.po"):
+        mo = po.with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        with po.open("rb") as f:
+            catalog = read_po(f)
+        with mo.open("wb") as f:
+            write_mo(f, catalog)
+
+
+@pytest.fixture
+def clock() -> Iterator[time_machine.Traveller]:
+    with time_machine.travel(OPEN_HOURS, tick=True) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def demo_runtime(runtime: BillingRuntime, clock: time_machine.Traveller) -> BillingRuntime:
+    with runtime.uow() as uow:
+        load_demo_data(uow, now=datetime.now(UTC))
+    return runtime
+
+
+@pytest.fixture
+def fake_rasa() -> FakeRasa:
+    return FakeRasa()
+
+
+@pytest.fixture
+def channels() -> ChannelSettings:
+    return ChannelSettings(twilio_auth_token=TOKEN, agent_number="+18776236765", holidays=())
+
+
+@pytest.fixture
+def app(demo_runtime: BillingRuntime, fake_rasa: FakeRasa, channels: ChannelSettings):  # type: ignore[no-untyped-def]
+    app = create_app({"TESTING": True}, runtime=demo_runtime, channels=channels)
+    app.extensions["rasa"] = fake_rasa
+    return app
+
+
+@pytest.fixture
+def caller(app) -> Caller:  # type: ignore[no-untyped-def]
+    return Caller(app.test_client(), TOKEN)
