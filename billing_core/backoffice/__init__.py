@@ -1,0 +1,1 @@
+"""Back office batch work: AutoPay drafts, NACHA origination files, ACH returns, delinquency."""
