@@ -1,0 +1,740 @@
+"""Due-date reminders and Reg E AutoPay notices: set-based selection into a ledger, then delivery.
+
+Two phases, each safe to run from several processes at once:
+1. `ledger_reminders` inserts one `sms_reminders` row per (account, coverage month, kind) with one
+   INSERT ... SELECT ... ON CONFLICT DO NOTHING per target; the unique constraint makes a rerun
+   or a concurrent runner a no-op.
+2. `ReminderSender.run` claims pending rows in batches (`FOR UPDATE SKIP LOCKED` on Postgres,
+   `BEGIN IMMEDIATE` on SQLite), marks them `sending`, sends inside quiet hours at the configured
+   rate, and records each text with its ledger row in one transaction. Rows left `sending` by a
+   crashed runner are reconciled after a lease: recorded -> sent, found at Twilio -> sent,
+   otherwise back to pending. So a text is never sent twice and never silently dropped.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import time as _time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    and_,
+    case,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    type_coerce,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from billing_core.billing_calendar import (
+    DUE_DAY,
+    EASTERN,
+    add_months,
+    due_at,
+    eastern_date,
+    first_of_month,
+    utcnow,
+)
+from billing_core.models import Account, AutopayEnrollment, ContactPhone, Invoice, Payment
+from billing_core.runtime import BillingRuntime
+from billing_core.unit_of_work import UnitOfWork
+from ivr.config import ChannelSettings
+from ivr.render import render
+from ivr.sms import consent
+from ivr.sms.models import SmsMessage, SmsOptOut, SmsReminder
+from ivr.sms.sender import (
+    OPTED_OUT_ERROR,
+    OutgoingSms,
+    SendResult,
+    SmsRejected,
+    Transport,
+    TransportUnavailable,
+    message_row,
+    status_callback_url,
+    upsert_messages,
+)
+
+log = logging.getLogger(__name__)
+
+AUTOPAY_NOTICE = "autopay_notice"
+
+
+def _days(value: str | None, default: tuple[int, ...]) -> tuple[int, ...]:
+    if not value:
+        return default
+    return tuple(sorted({int(v) for v in value.split(",") if v.strip()}))
+
+
+@dataclass(frozen=True)
+class ReminderSettings:
+    due_days: tuple[int, ...] = (7, 2)  # days before the 23rd
+    past_due_days: tuple[int, ...] = (1,)  # days after the due date
+    past_due_window_days: int = 7  # how long the last past-due notice stays sendable
+    autopay_notice_days: int = 10  # Reg E §1005.10(d): notice at least this many days ahead
+    quiet_start: time = time(8, 0)
+    quiet_end: time = time(21, 0)
+    rate: float = 10.0  # messages per second per runner; 0 means no limit
+    include_amounts: bool = True
+    batch_size: int = 500
+    lease: timedelta = timedelta(minutes=10)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> ReminderSettings:
+        env = dict(os.environ if env is None else env)
+        return cls(
+            due_days=_days(env.get("SMS_REMINDER_DAYS"), cls.due_days),
+            past_due_days=_days(env.get("SMS_PAST_DUE_DAYS"), cls.past_due_days),
+            past_due_window_days=int(env.get("SMS_PAST_DUE_WINDOW_DAYS") or 7),
+            autopay_notice_days=int(env.get("SMS_AUTOPAY_NOTICE_DAYS") or 10),
+            quiet_start=time(int(env.get("SMS_SENDING_HOURS_START") or 8)),
+            quiet_end=time(int(env.get("SMS_SENDING_HOURS_END") or 21)),
+            rate=float(env.get("SMS_RATE") or 10.0),
+            include_amounts=(env.get("SMS_INCLUDE_AMOUNTS") or "true").lower()
+            not in {"0", "false", "no", "off"},
+            batch_size=int(env.get("SMS_BATCH_SIZE") or 500),
+            lease=timedelta(seconds=int(env.get("SMS_LEASE_SECONDS") or 600)),
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# Phase 1: what is due today, and the ledger rows for it
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Target:
+    kind: str
+    coverage_month: date
+    due_date: date  # Eastern calendar date of the due instant
+    expires_at: datetime
+    # Active AutoPay with a draft on or after this day of the bill's month covers the bill.
+    # For AutoPay notices: only drafts strictly after this day still need a notice.
+    draft_day_from: int
+
+
+def _due_date(month: date) -> date:
+    prior = add_months(month, -1)
+    return prior.replace(day=DUE_DAY)
+
+
+def _draft_day_from(month: date, today: date) -> int:
+    """The first draft day still ahead for the bill of `month` (drafts are in the prior month)."""
+    prior = add_months(month, -1)
+    if today < prior:
+        return 1
+    if first_of_month(today) == prior:
+        return today.day
+    return 99
+
+
+def _midnight(d: date) -> datetime:
+    return datetime.combine(d, time(0), tzinfo=EASTERN).astimezone(UTC)
+
+
+def targets_for(now: datetime, settings: ReminderSettings) -> list[Target]:
+    """The (kind, coverage month) pairs whose sending window contains today (Eastern)."""
+    today = eastern_date(now)
+    base = first_of_month(today)
+    targets: list[Target] = []
+    for k in range(-2, 3):
+        month = add_months(base, k)
+        due = _due_date(month)
+        due_instant = due_at(month)
+        offsets = sorted(settings.due_days, reverse=True)
+        for i, n in enumerate(offsets):
+            start = due - timedelta(days=n)
+            if i + 1 < len(offsets):
+                inside = start <= today < due - timedelta(days=offsets[i + 1])
+            else:
+                inside = start <= today and now < due_instant
+            if inside:
+                targets.append(
+                    Target(f"due_{n}d", month, due, due_instant, _draft_day_from(month, today))
+                )
+        past = sorted(settings.past_due_days)
+        for i, n in enumerate(past):
+            start = due + timedelta(days=n)
+            end = due + timedelta(
+                days=past[i + 1] if i + 1 < len(past) else n + settings.past_due_window_days
+            )
+            if start <= today < end and now >= due_instant:
+                targets.append(Target(f"past_due_{n}d", month, due, _midnight(end), 99))
+        draft_from = _draft_day_from(month, today)
+        if now < due_instant and draft_from < 99:
+            targets.append(Target(AUTOPAY_NOTICE, month, due, due_instant, draft_from))
+    return targets
+
+
+def _cents(column: Any) -> ColumnElement[int]:
+    """Money columns hold integer cents; work on them raw inside SQL."""
+    return type_coerce(column, BigInteger)
+
+
+def _eligible(session: Session, target: Target, now: datetime) -> Any:
+    """SELECT of the ledger rows for one target: who owes on that bill and may be texted."""
+    inv = Invoice.__table__
+    newer = inv.alias("newer")
+    month = target.coverage_month
+    current = (
+        select(inv.c.account_id, inv.c.coverage_month, _cents(inv.c.amount).label("amount"))
+        .where(
+            inv.c.coverage_month <= month,
+            ~exists().where(
+                newer.c.coverage_id == inv.c.coverage_id,
+                newer.c.coverage_month == inv.c.coverage_month,
+                newer.c.revision > inv.c.revision,
+            ),
+        )
+        .subquery("cur")
+    )
+    billed = (
+        select(
+            current.c.account_id,
+            func.sum(current.c.amount).label("through"),
+            func.sum(case((current.c.coverage_month == month, current.c.amount), else_=0)).label(
+                "billed_m"
+            ),
+        )
+        .group_by(current.c.account_id)
+        .subquery("billed")
+    )
+    pay = Payment.__table__
+    credit = (
+        select(pay.c.account_id, func.sum(_cents(pay.c.amount)).label("credit"))
+        .where(pay.c.status != "returned")
+        .group_by(pay.c.account_id)
+        .subquery("credit")
+    )
+    cp = ContactPhone.__table__
+    phone = (
+        select(cp.c.account_id, func.min(cp.c.id).label("phone_id"))
+        .where(
+            cp.c.verified.is_(True),
+            cp.c.sms_opt_in.is_(True),
+            cp.c.opted_out_at.is_(None),
+            ~exists().where(SmsOptOut.__table__.c.number == cp.c.number),
+        )
+        .group_by(cp.c.account_id)
+        .subquery("phone")
+    )
+    chosen = cp.alias("chosen")
+    acct = Account.__table__
+    ae = AutopayEnrollment.__table__
+
+    # Payments apply to the oldest bills first, so what is left on this month's bill is what
+    # everything billed through it exceeds all credit by, capped at this month's amount.
+    remaining = billed.c.through - func.coalesce(credit.c.credit, 0)
+    outstanding = case((remaining > billed.c.billed_m, billed.c.billed_m), else_=remaining).label(
+        "outstanding"
+    )
+
+    conditions: list[ColumnElement[bool]] = [billed.c.billed_m > 0, remaining > 0]
+    if target.kind == AUTOPAY_NOTICE:
+        conditions += [
+            ae.c.status == "active",
+            ae.c.draft_day > target.draft_day_from,
+            ae.c.last_draft_amount.is_not(None),
+            _cents(ae.c.last_draft_amount) != outstanding,
+        ]
+        prior = add_months(month, -1)
+        if session.get_bind().dialect.name == "postgresql":
+            event_date: Any = func.make_date(prior.year, prior.month, ae.c.draft_day)
+        else:
+            event_date = func.date(prior.isoformat(), func.printf("+%d days", ae.c.draft_day - 1))
+    else:
+        event_date = literal(target.due_date)
+        if target.kind.startswith("due_"):
+            # Fully covered: an active AutoPay whose draft for this bill is still ahead.
+            conditions.append(
+                or_(
+                    ae.c.status.is_(None),
+                    ae.c.status != "active",
+                    ae.c.draft_day < target.draft_day_from,
+                )
+            )
+
+    from_ = (
+        billed.join(acct, acct.c.id == billed.c.account_id)
+        .join(phone, phone.c.account_id == billed.c.account_id)
+        .join(chosen, chosen.c.id == phone.c.phone_id)
+        .outerjoin(credit, credit.c.account_id == billed.c.account_id)
+        .outerjoin(ae, ae.c.account_id == billed.c.account_id)
+    )
+    return (
+        select(
+            acct.c.id,
+            phone.c.phone_id,
+            chosen.c.number,
+            literal(month),
+            literal(target.kind),
+            acct.c.language,
+            acct.c.timezone,
+            outstanding,
+            event_date,
+            literal("pending"),
+            literal(target.expires_at, SmsReminder.__table__.c.expires_at.type),
+            literal(0),
+            literal(now, SmsReminder.__table__.c.created_at.type),
+        )
+        .select_from(from_)
+        .where(and_(*conditions))
+    )
+
+
+LEDGER_COLUMNS = (
+    "account_id",
+    "contact_phone_id",
+    "number",
+    "coverage_month",
+    "kind",
+    "locale",
+    "timezone",
+    "amount",
+    "event_date",
+    "status",
+    "expires_at",
+    "attempts",
+    "created_at",
+)
+
+
+def ledger_reminders(
+    uow: UnitOfWork, *, now: datetime, settings: ReminderSettings
+) -> dict[str, int]:
+    """Write the ledger rows due today; returns how many new rows per kind (0 on a rerun)."""
+    session = uow.session
+    dialect = session.get_bind().dialect.name
+    table = SmsReminder.__table__
+    counts: dict[str, int] = {}
+    for target in targets_for(now, settings):
+        ins = (postgresql if dialect == "postgresql" else sqlite).insert(table)
+        stmt = ins.from_select(list(LEDGER_COLUMNS), _eligible(session, target, now))
+        stmt = stmt.on_conflict_do_nothing(
+            index_elements=[table.c.account_id, table.c.coverage_month, table.c.kind]
+        )
+        result = session.execute(stmt)
+        counts[target.kind] = counts.get(target.kind, 0) + max(result.rowcount or 0, 0)  # type: ignore[attr-defined]
+    session.flush()
+    return counts
+
+
+# ---------------------------------------------------------------------------------------------
+# Phase 2: delivery
+# ---------------------------------------------------------------------------------------------
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return EASTERN
+
+
+def inside_sending_hours(zone: str, now: datetime, settings: ReminderSettings) -> bool:
+    """TCPA quiet hours: text only from 8 AM to 9 PM where the member lives."""
+    local = now.astimezone(_zone(zone)).time()
+    return settings.quiet_start <= local < settings.quiet_end
+
+
+class RateLimiter:
+    """Spaces sends evenly at `rate` per second (no bursts); rate <= 0 never waits."""
+
+    def __init__(
+        self,
+        rate: float,
+        clock: Callable[[], float] = _time.monotonic,
+        sleep: Callable[[float], None] = _time.sleep,
+    ):
+        self.interval = 1.0 / rate if rate > 0 else 0.0
+        self.clock, self.sleep = clock, sleep
+        self._next = 0.0
+
+    def wait(self) -> None:
+        if not self.interval:
+            return
+        now = self.clock()
+        if self._next > now:
+            self.sleep(self._next - now)
+            now = self._next
+        self._next = max(self._next, now) + self.interval
+
+
+@dataclass
+class RunStats:
+    ledgered: dict[str, int] = field(default_factory=dict)
+    sent: int = 0
+    skipped_opted_out: int = 0
+    expired: int = 0
+    failed: int = 0
+    reconciled: int = 0
+    deferred: int = 0  # pending texts waiting for sending hours
+    late_autopay_notices: int = 0  # sent with less than the Reg E lead time
+    transport_error: str | None = None
+
+
+@dataclass(frozen=True)
+class Claimed:
+    id: int
+    number: str
+    kind: str
+    locale: str
+    amount: Any
+    event_date: date
+
+
+def reminder_text(row: Claimed, settings: ReminderSettings) -> str:
+    if row.kind == AUTOPAY_NOTICE:
+        return render(
+            "sms_autopay_notice",
+            {"amount": row.amount, "draft_date": row.event_date},
+            locale=row.locale,
+            channel="sms",
+        )
+    msg = "sms_reminder_past_due" if row.kind.startswith("past_due") else "sms_reminder_due"
+    params: dict[str, object] = {"due_date": row.event_date}
+    if settings.include_amounts and row.amount is not None:
+        params["amount"] = row.amount
+    else:
+        msg += "_no_amount"
+    return render(msg, params, locale=row.locale, channel="sms")
+
+
+def default_runner_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{id(object()) & 0xFFFF:x}"[:60]
+
+
+class ReminderSender:
+    def __init__(
+        self,
+        runtime: BillingRuntime,
+        transport: Transport,
+        settings: ReminderSettings,
+        *,
+        channels: ChannelSettings | None = None,
+        clock: Callable[[], datetime] = utcnow,
+        runner_id: str | None = None,
+        progress: Callable[[int], None] | None = None,
+        limiter: RateLimiter | None = None,
+    ) -> None:
+        self.runtime = runtime
+        self.transport = transport
+        self.settings = settings
+        self.channels = channels or ChannelSettings()
+        self.clock = clock
+        self.runner_id = runner_id or default_runner_id()
+        self.progress = progress or (lambda n: None)
+        self.limiter = limiter or RateLimiter(settings.rate)
+        self.stats = RunStats()
+
+    # -- bookkeeping ------------------------------------------------------------------------
+
+    def pending_count(self) -> int:
+        with self.runtime.uow() as uow:
+            return (
+                uow.session.scalar(
+                    select(func.count())
+                    .select_from(SmsReminder)
+                    .where(SmsReminder.status == "pending")
+                )
+                or 0
+            )
+
+    def _expire(self, now: datetime) -> None:
+        with self.runtime.uow() as uow:
+            result = uow.session.execute(
+                update(SmsReminder)
+                .where(SmsReminder.status == "pending", SmsReminder.expires_at <= now)
+                .values(status="expired", detail="window passed")
+                .execution_options(synchronize_session=False)
+            )
+            self.stats.expired += max(result.rowcount or 0, 0)  # type: ignore[attr-defined]
+
+    def _recover_stale(self, now: datetime) -> None:
+        """Rows a crashed runner left `sending`: find out whether the text went, never guess."""
+        while True:
+            with self.runtime.uow() as uow:
+                stale = uow.session.scalars(
+                    select(SmsReminder)
+                    .where(
+                        SmsReminder.status == "sending",
+                        SmsReminder.claimed_at < now - self.settings.lease,
+                    )
+                    .order_by(SmsReminder.id)
+                    .limit(self.settings.batch_size)
+                    .with_for_update(skip_locked=True)
+                ).all()
+                if not stale:
+                    return
+                for row in stale:
+                    self._reconcile(uow, row, now)
+
+    def _reconcile(self, uow: UnitOfWork, row: SmsReminder, now: datetime) -> None:
+        recorded = uow.session.scalars(
+            select(SmsMessage).where(SmsMessage.reminder_id == row.id).limit(1)
+        ).first()
+        if recorded is None and row.message_sid is None:
+            claimed = Claimed(row.id, row.number, row.kind, row.locale, row.amount, row.event_date)
+            body = reminder_text(claimed, self.settings)
+            found = self.transport.lookup(row.number, body, row.claimed_at or now)
+            if found is not None:
+                sms = OutgoingSms(row.number, body)
+                upsert_messages(
+                    uow,
+                    [
+                        message_row(
+                            purpose="reminder",
+                            sms=sms,
+                            result=found,
+                            transport=self.transport.name,
+                            now=now,
+                            dedupe_key=f"reminder:{row.id}",
+                            reminder_id=row.id,
+                        )
+                    ],
+                )
+                row.message_sid = found.sid
+        if recorded is not None or row.message_sid is not None:
+            row.status = "sent"
+            row.sent_at = row.sent_at or now
+            row.message_sid = row.message_sid or (recorded.sid if recorded else None)
+            row.detail = "reconciled after a crash"
+            self.stats.reconciled += 1
+        else:
+            row.status = "pending"
+            row.detail = "resent after a crash"
+
+    def _claim(self, zones: list[str], now: datetime) -> list[Claimed]:
+        today = eastern_date(now)
+        with self.runtime.uow() as uow:
+            rows = uow.session.execute(
+                select(
+                    SmsReminder.id,
+                    SmsReminder.number,
+                    SmsReminder.kind,
+                    SmsReminder.locale,
+                    SmsReminder.amount,
+                    SmsReminder.event_date,
+                    SmsReminder.expires_at,
+                    SmsReminder.contact_phone_id,
+                )
+                .where(SmsReminder.status == "pending", SmsReminder.timezone.in_(zones))
+                .order_by(SmsReminder.id)
+                .limit(self.settings.batch_size)
+                .with_for_update(skip_locked=True)
+            ).all()
+            if not rows:
+                return []
+            numbers = {r.number for r in rows}
+            opted_out = set(
+                uow.session.scalars(select(SmsOptOut.number).where(SmsOptOut.number.in_(numbers)))
+            )
+            no_consent = set(
+                uow.session.scalars(
+                    select(ContactPhone.id).where(
+                        ContactPhone.id.in_({r.contact_phone_id for r in rows}),
+                        or_(
+                            ContactPhone.opted_out_at.is_not(None),
+                            ContactPhone.sms_opt_in.is_(False),
+                            ContactPhone.verified.is_(False),
+                        ),
+                    )
+                )
+            )
+            claimed: list[Claimed] = []
+            changes: list[dict[str, Any]] = []
+            for r in rows:
+                if r.number in opted_out or r.contact_phone_id in no_consent:
+                    changes.append({"id": r.id, "status": "skipped", "detail": "opted out"})
+                    self.stats.skipped_opted_out += 1
+                elif r.expires_at <= now or (r.kind == AUTOPAY_NOTICE and r.event_date <= today):
+                    changes.append({"id": r.id, "status": "expired", "detail": "window passed"})
+                    self.stats.expired += 1
+                else:
+                    changes.append(
+                        {
+                            "id": r.id,
+                            "status": "sending",
+                            "claimed_at": now,
+                            "claimed_by": self.runner_id,
+                        }
+                    )
+                    claimed.append(
+                        Claimed(r.id, r.number, r.kind, r.locale, r.amount, r.event_date)
+                    )
+            self._bulk_update(uow, changes)
+            if claimed:
+                uow.session.execute(
+                    update(SmsReminder)
+                    .where(SmsReminder.id.in_([c.id for c in claimed]))
+                    .values(attempts=SmsReminder.attempts + 1)
+                    .execution_options(synchronize_session=False)
+                )
+        return claimed
+
+    @staticmethod
+    def _bulk_update(uow: UnitOfWork, changes: list[dict[str, Any]]) -> None:
+        # Group by key set: an ORM bulk UPDATE by primary key needs the same columns in each row.
+        groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        for change in changes:
+            groups.setdefault(tuple(sorted(change)), []).append(change)
+        for group in groups.values():
+            uow.session.execute(update(SmsReminder), group)
+
+    def _record(self, done: list[tuple[Claimed, OutgoingSms, SendResult]], now: datetime) -> None:
+        if not done:
+            return
+        with self.runtime.uow() as uow:
+            upsert_messages(
+                uow,
+                [
+                    message_row(
+                        purpose="reminder",
+                        sms=sms,
+                        result=result,
+                        transport=self.transport.name,
+                        now=now,
+                        dedupe_key=f"reminder:{row.id}",
+                        reminder_id=row.id,
+                    )
+                    for row, sms, result in done
+                ],
+            )
+            self._bulk_update(
+                uow,
+                [
+                    {"id": row.id, "status": "sent", "sent_at": now, "message_sid": result.sid}
+                    for row, _sms, result in done
+                ],
+            )
+        self.transport.recorded([sms for _row, sms, _result in done])
+        self.stats.sent += len(done)
+        for row, _sms, _result in done:
+            if row.kind == AUTOPAY_NOTICE and (row.event_date - eastern_date(now)).days < (
+                self.settings.autopay_notice_days
+            ):
+                self.stats.late_autopay_notices += 1
+        self.progress(len(done))
+
+    def _fail(self, row: Claimed, exc: SmsRejected, now: datetime) -> None:
+        with self.runtime.uow() as uow:
+            self._bulk_update(
+                uow, [{"id": row.id, "status": "failed", "detail": f"twilio error {exc.code}"}]
+            )
+            if exc.code == OPTED_OUT_ERROR:
+                consent.opt_out(uow, row.number, source="error_21610", now=now)
+        self.stats.failed += 1
+        self.progress(1)
+
+    def _release(self, rows: list[Claimed]) -> None:
+        if not rows:
+            return
+        with self.runtime.uow() as uow:
+            self._bulk_update(
+                uow,
+                [
+                    {"id": r.id, "status": "pending", "claimed_by": None, "claimed_at": None}
+                    for r in rows
+                ],
+            )
+
+    def _deliver(self, batch: list[Claimed], now: datetime) -> None:
+        done: list[tuple[Claimed, OutgoingSms, SendResult]] = []
+        flush_every = max(1, self.transport.flush_every)
+        for i, row in enumerate(batch):
+            sms = OutgoingSms(
+                row.number,
+                reminder_text(row, self.settings),
+                status_callback_url(self.channels, row.id),
+            )
+            self.limiter.wait()
+            try:
+                result = self.transport.send(sms)
+            except SmsRejected as exc:
+                self._fail(row, exc, now)
+                continue
+            except Exception as exc:
+                # Record what went out; hand back what never left. The row in flight stays
+                # `sending` when the transport cannot tell whether Twilio took it.
+                self._record(done, now)
+                in_doubt = isinstance(exc, TransportUnavailable) and exc.maybe_sent
+                self._release(batch[i + 1 :] if in_doubt else batch[i:])
+                raise
+            done.append((row, sms, result))
+            if len(done) >= flush_every:
+                self._record(done, now)
+                done = []
+        self._record(done, now)
+
+    # -- the run ----------------------------------------------------------------------------
+
+    def run(self) -> RunStats:
+        now = self.clock()
+        self._expire(now)
+        self._recover_stale(now)
+        with self.runtime.uow() as uow:
+            zones = sorted(
+                set(
+                    uow.session.scalars(
+                        select(SmsReminder.timezone)
+                        .where(SmsReminder.status == "pending")
+                        .distinct()
+                    )
+                )
+            )
+        try:
+            while True:
+                now = self.clock()
+                open_zones = [z for z in zones if inside_sending_hours(z, now, self.settings)]
+                if not open_zones:
+                    break
+                batch = self._claim(open_zones, now)
+                if not batch:
+                    break
+                self._deliver(batch, now)
+        except TransportUnavailable as exc:
+            log.error("SMS transport unavailable, stopping this run: %s", exc)
+            self.stats.transport_error = str(exc)
+        with self.runtime.uow() as uow:
+            self.stats.deferred = (
+                uow.session.scalar(
+                    select(func.count())
+                    .select_from(SmsReminder)
+                    .where(SmsReminder.status == "pending")
+                )
+                or 0
+            )
+        return self.stats
+
+
+def run_reminders(
+    runtime: BillingRuntime,
+    transport: Transport,
+    *,
+    settings: ReminderSettings,
+    channels: ChannelSettings | None = None,
+    now: datetime | None = None,
+    progress_factory: Callable[[int], Callable[[int], None]] | None = None,
+) -> RunStats:
+    """Ledger today's reminders, then send every pending one that may be sent now."""
+    clock: Callable[[], datetime] = (lambda: now) if now is not None else utcnow
+    with runtime.uow() as uow:
+        ledgered = ledger_reminders(uow, now=clock(), settings=settings)
+    sender = ReminderSender(runtime, transport, settings, channels=channels, clock=clock)
+    if progress_factory is not None:
+        sender.progress = progress_factory(sender.pending_count())
+    stats = sender.run()
+    stats.ledgered = ledgered
+    return stats
