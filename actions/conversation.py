@@ -98,7 +98,7 @@ class ActionRepeat(Action):
                 if custom:
                     payloads.append(custom)
         if not payloads:
-            say(dispatcher, "help_menu", expect="menu", buttons=MAIN_BUTTONS)
+            say(dispatcher, "repeat_nothing", expect="menu", buttons=MAIN_BUTTONS)
         for payload in reversed(payloads):
             dispatcher.utter_message(json_message=payload)
         return []

@@ -54,7 +54,7 @@ class ValidateVerifyForm(FormValidationAction):
         stopped = tracker.get_slot("verification_stopped")
         if stopped:
             # Locked earlier in this conversation (or an SMS phone not on the account): end at once.
-            say(dispatcher, "error_verification_locked" if stopped == "locked" else stopped)
+            say(dispatcher, "verification_still_locked" if stopped == "locked" else stopped)
             return [SlotSet("requested_slot", None)]
         return await super().run(dispatcher, tracker, domain)
 

@@ -1,0 +1,103 @@
+"""Answers to members' common questions about paying (English msgids; Spanish in locales/es/faq.po).
+
+Keys are `faq/<topic>`, the ResponseSelector's retrieval intents; facts follow the brief and
+docs in ../shared/domain.md (cards: a policy setting, off by default).
+"""
+
+from ivr.texts import N_
+
+MESSAGES: dict[str, str] = {
+    "faq/payment_methods": N_(
+        "You can pay from a checking or savings account online at MAHealthConnector.org, here by "
+        "phone or chat, or with AutoPay every month. You can also mail a check or money order, "
+        "drop one off at a walk-in center, or use your bank's bill pay."
+    ),
+    "faq/pay_by_mail": N_(
+        "Make your check or money order payable to Health Connector. Include the payment coupon "
+        "from your bill, or write your account number on the check, and mail it to the address "
+        "on your bill. Mail it at least 5 days before the 23rd so it arrives on time."
+    ),
+    "faq/card_payments": N_(
+        "We accept payments from checking or savings accounts only. We do not accept credit or "
+        "debit cards. You can pay by bank account online, here by phone or chat, or with AutoPay."
+    ),
+    "faq/card_payments.enabled": N_(
+        "You can make a one-time payment by credit or debit card through our secure card "
+        "payment service. A convenience fee of {fee_amount} applies, and you will hear it before "
+        "you agree. Payments from a checking or savings account have no fee."
+    ),
+    "faq/late_payment": N_(
+        "Your premium is due by 5 PM Eastern on the 23rd of the month before coverage. If you "
+        "miss it, pay as soon as you can: there is a short grace period, and if the bill stays "
+        "unpaid your coverage can end. Members who get tax credits or ConnectorCare have a "
+        "3-month grace period. Ask for your balance to see what you owe."
+    ),
+    "faq/walk_in_centers": N_(
+        "You can drop off a check or money order at a Health Connector walk-in center, in "
+        "Boston, Springfield or New Bedford. Locations and hours are on the Contact page of "
+        "MAHealthConnector.org."
+    ),
+    "faq/customer_service": N_(
+        "Call Health Connector customer service at 1-877-MA-ENROLL, that is 1-877-623-6765, "
+        "from 8 AM to 6 PM Eastern, Monday to Friday."
+    ),
+    "faq/paperless": N_(
+        "To go paperless, log in at MAHealthConnector.org and choose paperless billing in your "
+        "account. We will email you when each new bill is ready."
+    ),
+    "faq/bank_bill_pay": N_(
+        "Yes. In your bank's bill pay, add Health Connector as a payee and use the account "
+        "number on your bill. Schedule the payment so it arrives by the 23rd."
+    ),
+    "faq/guest_payment": N_(
+        "Yes. You can pay without an online account: choose Locate Account at "
+        "MAHealthConnector.org and enter the account number or bill number from your bill. You "
+        "can also pay right here."
+    ),
+    "faq/login_help": N_(
+        "On the MAHealthConnector.org login page, choose Forgot Username or Password to reset it. "
+        "If you still cannot log in, you can pay as a guest with Locate Account, or call "
+        "1-877-623-6765."
+    ),
+    "faq/financial_help": N_(
+        "If your income changed, update it in your account: you may qualify for more help with "
+        "your premium or for ConnectorCare. For help, call 1-877-623-6765 or visit a walk-in "
+        "center."
+    ),
+    "faq/employer_billing": N_(
+        "Small employers pay for their members' coverage through the Health Connector. Group "
+        "premiums are also due on the 23rd of the month before coverage, by bank payment or "
+        "check."
+    ),
+    "faq/autopay_how": N_(
+        "With AutoPay we draft your checking or savings account every month on a day you choose, "
+        "from the 1st to the 23rd, for the amount due. If the amount changes, we tell you at "
+        "least 10 days before the draft. You can change, pause or cancel it any time, at least 3 "
+        "business days before a draft. Say set up AutoPay to start."
+    ),
+    "faq/payment_portal": N_(
+        "Pay online at MAHealthConnector.org: log in and go to Payments. Without an online "
+        "account, choose Locate Account to pay as a guest."
+    ),
+    "faq/phone_payment": N_(
+        "Yes. You can pay right here from a checking or savings account: just say pay my bill."
+    ),
+    "faq/phone_payment@sms": N_(
+        "Yes. You can pay by text from a checking or savings account: reply PAY."
+    ),
+    "faq/partial_payments": N_(
+        "You can pay part of your bill, and make more than one payment in a month; each payment "
+        "lowers your balance. We do not offer multi-month installment plans, and any unpaid "
+        "amount stays due."
+    ),
+    "faq/payment_posting": N_(
+        "A payment made correctly is credited to your account the same day. Your bank may take a "
+        "day or two to show it. If your bank returns the payment, the balance comes back and we "
+        "will let you know."
+    ),
+    "faq/revised_bill": N_(
+        "When your household or plan changes during the month, we send a revised bill that "
+        "replaces the earlier one for that month. The due date does not change: it is still the "
+        "23rd."
+    ),
+}
