@@ -1,0 +1,87 @@
+"""Operator command line: `python -m ivr.sms remind [--now ISO] [--rate N]` for cron or by hand."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime
+
+from tqdm import tqdm
+
+from billing_core.runtime import BillingRuntime
+from ivr.config import ChannelSettings
+from ivr.sms.reminders import ReminderSettings, RunStats, run_reminders
+from ivr.sms.sender import OutboxTransport, transport_from_settings
+
+EX_TEMPFAIL = 75  # sysexits: try again later (cron / Kubernetes retries the job)
+
+
+def _instant(value: str) -> datetime:
+    parsed = datetime.fromisoformat(value)
+    if parsed.tzinfo is None:
+        raise argparse.ArgumentTypeError("give a time zone, e.g. 2026-12-16T14:00:00-05:00")
+    return parsed.astimezone(UTC)
+
+
+def _summary(stats: RunStats, transport: str) -> str:
+    ledgered = ", ".join(f"{k} {v}" for k, v in sorted(stats.ledgered.items())) or "none"
+    lines = [
+        f"ledgered: {ledgered}",
+        f"sent via {transport}: {stats.sent}; failed {stats.failed}; "
+        f"skipped (opted out) {stats.skipped_opted_out}; expired {stats.expired}; "
+        f"reconciled after a crash {stats.reconciled}; deferred to sending hours {stats.deferred}",
+    ]
+    if stats.late_autopay_notices:
+        lines.append(f"WARNING: {stats.late_autopay_notices} AutoPay notices sent < 10 days ahead")
+    if stats.transport_error:
+        lines.append(f"stopped early, transport unavailable: {stats.transport_error}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m ivr.sms", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    remind = sub.add_parser("remind", help="ledger today's reminders and send them")
+    remind.add_argument("--now", type=_instant, help="pretend it is this instant (ISO, with zone)")
+    remind.add_argument("--rate", type=float, help="messages per second (0 = no limit)")
+    remind.add_argument("--batch", type=int, help="rows claimed per transaction")
+    remind.add_argument("--quiet", action="store_true", help="do not print outbox texts")
+    args = parser.parse_args(argv)
+
+    settings = ReminderSettings.from_env()
+    if args.rate is not None:
+        settings = replace(settings, rate=args.rate)
+    if args.batch:
+        settings = replace(settings, batch_size=args.batch)
+    channels = ChannelSettings.from_env()
+    transport = transport_from_settings(channels)
+    if args.quiet and isinstance(transport, OutboxTransport):
+        transport.stream = None
+    runtime = BillingRuntime.start()
+
+    bars: list[tqdm] = []
+
+    def progress_factory(total: int) -> Callable[[int], None]:
+        if not sys.stderr.isatty():
+            return lambda n: None
+        bar = tqdm(total=total, unit="sms", desc="reminders", file=sys.stderr)
+        bars.append(bar)
+        return bar.update
+
+    try:
+        stats = run_reminders(
+            runtime,
+            transport,
+            settings=settings,
+            channels=channels,
+            now=args.now,
+            progress_factory=progress_factory,
+        )
+    finally:
+        for bar in bars:
+            bar.close()
+        runtime.engine.dispose()
+    print(_summary(stats, transport.name), file=sys.stderr)
+    return EX_TEMPFAIL if stats.transport_error else 0
