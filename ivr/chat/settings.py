@@ -7,9 +7,27 @@ import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 log = logging.getLogger(__name__)
+DEFAULT_KEY_FILE = Path(__file__).resolve().parents[2] / "var" / "chat-secret.key"
+
+
+def _key_from_file(path: Path) -> str:
+    """Every gunicorn worker must sign with the same key, so a generated one is kept in a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        key = path.read_text().strip()
+        if key:
+            return key
+        raise ValueError(f"{path} is empty; delete it or set CHAT_SECRET_KEY") from None
+    with os.fdopen(fd, "w") as f:
+        f.write(secrets.token_urlsafe(32))
+    log.warning("CHAT_SECRET_KEY is not set; generated one in %s", path)
+    return path.read_text().strip()
 
 
 def _split(value: str | list[str] | tuple[str, ...] | None) -> tuple[str, ...]:
@@ -52,10 +70,7 @@ class ChatSettings:
 
         secret = get("CHAT_SECRET_KEY") or config.get("SECRET_KEY")
         if not secret:
-            # Sessions then survive neither a restart nor a second gunicorn worker: fine for a
-            # developer's machine, wrong in production, hence the warning.
-            log.warning("CHAT_SECRET_KEY is not set; using a random key for this process only")
-            secret = secrets.token_urlsafe(32)
+            secret = _key_from_file(Path(get("CHAT_SECRET_KEY_FILE", DEFAULT_KEY_FILE)))
         samesite = str(get("CHAT_COOKIE_SAMESITE", cls.cookie_samesite)).capitalize()
         if samesite not in {"Lax", "Strict", "None"}:
             raise ValueError(f"CHAT_COOKIE_SAMESITE must be Lax, Strict or None, not {samesite!r}")

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 
-from tests.chat.conftest import CHAT_CONFIG, FakeRasa
+from tests.chat.conftest import FakeRasa
 
 ALLOWED = "https://www.mahealthconnector.org"
 HEADERS = {"X-HC-Chat": "1"}
@@ -469,15 +469,17 @@ def test_the_widget_wording_comes_from_the_server_in_the_chosen_locale(
     assert all(data["strings"].values())
 
 
-def test_settings_default_to_safe_values_without_configuration():
+def test_settings_default_to_safe_values_and_a_key_shared_by_all_workers(tmp_path):
     from ivr.chat.settings import ChatSettings
 
-    settings = ChatSettings.load({}, env={})
+    env = {"CHAT_SECRET_KEY_FILE": str(tmp_path / "chat.key")}
+    settings = ChatSettings.load({}, env=env)
 
     assert settings.allowed_origins == ()
     assert len(settings.secret_key) >= 32
     assert settings.cookie_samesite == "Lax"
-    assert CHAT_CONFIG["CHAT_SECRET_KEY"] != settings.secret_key
+    assert ChatSettings.load({}, env=env).secret_key == settings.secret_key
+    assert (tmp_path / "chat.key").stat().st_mode & 0o077 == 0
 
 
 def test_an_invalid_samesite_setting_is_rejected():
