@@ -49,6 +49,9 @@ def say(parent: VoiceResponse | Gather, msg: str, params: dict[str, Any], locale
         # A message id the catalogs don't know yet must not take the call down.
         log.warning("no voice text for message id %r", msg)
         return
+    except (KeyError, ValueError) as exc:
+        log.warning("message %r lacks or mangles a parameter: %s", msg, type(exc).__name__)
+        return
     voice, language = VOICES[locale]
     parent.say(text, voice=voice, language=language)
 

@@ -137,7 +137,7 @@ def test_digit_questions_collect_keypad_entries_as_inform_payloads(caller, fake_
         [
             [bot("ask_account_number", expect="digits", max_digits=10)],
             [bot("ask_zip_code", expect="digits", max_digits=5)],
-            [bot("ask_payment_amount", expect="digits", max_digits=8)],
+            [bot("ask_payment_amount", expect="digits", max_digits=8, balance_amount="370.67")],
             [bot("ask_date_of_birth", expect="digits", max_digits=8)],
             [bot("ask_draft_day", expect="digits", max_digits=2)],
             [bot("anything_else", expect="yes_no")],
