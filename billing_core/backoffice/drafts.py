@@ -39,7 +39,7 @@ from billing_core.backoffice.models import (
     RegENotice,
     RegEPreference,
 )
-from billing_core.backoffice.sql import cents, insert_for, is_postgres, month_due
+from billing_core.backoffice.sql import cents, from_cents, insert_for, is_postgres, month_due
 from billing_core.billing_calendar import EASTERN, add_months, eastern_date, first_of_month
 from billing_core.models import (
     Account,
@@ -198,11 +198,11 @@ def run_drafts(
             .where(DraftRun.id == run_id)
             .values(
                 drafts_created=total_count,
-                amount_total=Decimal(total_cents) / 100,
+                amount_total=from_cents(total_cents),
                 finished_at=datetime.now(UTC),
             )
         )
-    return DraftResult(run_date, month, total_count, Decimal(total_cents) / 100)
+    return DraftResult(run_date, month, total_count, from_cents(total_cents))
 
 
 def _draft_chunk(
@@ -286,12 +286,12 @@ def _draft_chunk(
     )
     rows = session.execute(insert).all()
     if rows:
+        table = AutopayEnrollment.__table__
         session.execute(
-            update(AutopayEnrollment)
-            .where(AutopayEnrollment.account_id == bindparam("aid"))
+            table.update()
+            .where(table.c.account_id == bindparam("aid"))
             .values(last_draft_amount=bindparam("amt", type_=BigInteger)),
             [{"aid": a, "amt": c} for a, c in rows],
-            execution_options={"synchronize_session": False},
         )
     return len(rows), sum(c for _, c in rows)
 
@@ -377,13 +377,13 @@ def _plan_chunk(
     notices, outbox = [], []
     for account_id, draft_day, due_cents, last_cents, language, sms in rows:
         draft_on = max(scheduled_draft_date(today, draft_day), earliest)
-        amount = Decimal(due_cents) / 100
+        amount = from_cents(due_cents)
         notices.append(
             {
                 "account_id": account_id,
                 "coverage_month": month,
                 "amount": amount,
-                "previous_amount": Decimal(last_cents) / 100,
+                "previous_amount": from_cents(last_cents),
                 "noticed_on": today,
                 "draft_on": draft_on,
                 "created_at": now,
@@ -397,7 +397,7 @@ def _plan_chunk(
                 "language": language or "en",
                 "params": {
                     "amount": str(amount),
-                    "previous_amount": str(Decimal(last_cents) / 100),
+                    "previous_amount": str(from_cents(last_cents)),
                     "draft_date": draft_on.isoformat(),
                     "coverage_month": f"{month:%Y-%m}",
                 },

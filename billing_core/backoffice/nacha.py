@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 
 from billing_core.backoffice.business_days import next_business_day
 from billing_core.backoffice.models import NachaEntry, NachaFile
-from billing_core.backoffice.sql import is_postgres
+from billing_core.backoffice.sql import from_cents, is_postgres
 from billing_core.billing_calendar import EASTERN
 from billing_core.models import Account, BankMethod, Payment
 from billing_core.unit_of_work import UnitOfWork
@@ -667,7 +667,7 @@ def originate_file(
             batch_count=len(batches),
             entry_count=len(links),
             entry_hash=parsed.entry_hash,
-            total_debit=Decimal(parsed.total_debit) / 100,
+            total_debit=from_cents(parsed.total_debit),
             sha256=hashlib.sha256(text.encode()).hexdigest(),
         )
     )
@@ -684,7 +684,7 @@ def originate_file(
         final,
         len(batches),
         len(links),
-        Decimal(parsed.total_debit) / 100,
+        from_cents(parsed.total_debit),
         parsed.entry_hash,
     )
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from sqlalchemy import BigInteger, ColumnElement, Select, case, func, select, type_coerce
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
 from billing_core.models import Invoice, Payment
+from billing_core.types import CENT
 
 
 def cents(col: ColumnElement) -> ColumnElement[int]:
@@ -63,3 +65,7 @@ def month_due(coverage_month: date, account_filter: ColumnElement[bool] | None =
     left = billed.c.through - func.coalesce(credit, 0)
     due = case((left <= 0, 0), (left >= billed.c.month, billed.c.month), else_=left)
     return select(billed.c.account_id, due.label("due_cents")).where(billed.c.month > 0)
+
+
+def from_cents(value: int) -> Decimal:
+    return (Decimal(int(value)) / 100).quantize(CENT)
