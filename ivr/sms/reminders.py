@@ -78,12 +78,19 @@ def _days(value: str | None, default: tuple[int, ...]) -> tuple[int, ...]:
     return tuple(sorted({int(v) for v in value.split(",") if v.strip()}))
 
 
+def _flag(value: str | None, default: bool) -> bool:
+    if not value:
+        return default
+    return value.strip().lower() not in {"0", "false", "no", "off"}
+
+
 @dataclass(frozen=True)
 class ReminderSettings:
     due_days: tuple[int, ...] = (7, 2)  # days before the 23rd
     past_due_days: tuple[int, ...] = (1,)  # days after the due date
     past_due_window_days: int = 7  # how long the last past-due notice stays sendable
     autopay_notice_days: int = 10  # Reg E §1005.10(d): notice at least this many days ahead
+    autopay_notices: bool = True  # off when another job owns Reg E notices (see README)
     quiet_start: time = time(8, 0)
     quiet_end: time = time(21, 0)
     rate: float = 10.0  # messages per second per runner; 0 means no limit
@@ -99,11 +106,11 @@ class ReminderSettings:
             past_due_days=_days(env.get("SMS_PAST_DUE_DAYS"), cls.past_due_days),
             past_due_window_days=int(env.get("SMS_PAST_DUE_WINDOW_DAYS") or 7),
             autopay_notice_days=int(env.get("SMS_AUTOPAY_NOTICE_DAYS") or 10),
+            autopay_notices=_flag(env.get("SMS_AUTOPAY_NOTICES"), True),
             quiet_start=time(int(env.get("SMS_SENDING_HOURS_START") or 8)),
             quiet_end=time(int(env.get("SMS_SENDING_HOURS_END") or 21)),
             rate=float(env.get("SMS_RATE") or 10.0),
-            include_amounts=(env.get("SMS_INCLUDE_AMOUNTS") or "true").lower()
-            not in {"0", "false", "no", "off"},
+            include_amounts=_flag(env.get("SMS_INCLUDE_AMOUNTS"), True),
             batch_size=int(env.get("SMS_BATCH_SIZE") or 500),
             lease=timedelta(seconds=int(env.get("SMS_LEASE_SECONDS") or 600)),
         )
@@ -173,7 +180,7 @@ def targets_for(now: datetime, settings: ReminderSettings) -> list[Target]:
             if start <= today < end and now >= due_instant:
                 targets.append(Target(f"past_due_{n}d", month, due, _midnight(end), 99))
         draft_from = _draft_day_from(month, today)
-        if now < due_instant and draft_from < 99:
+        if settings.autopay_notices and now < due_instant and draft_from < 99:
             targets.append(Target(AUTOPAY_NOTICE, month, due, due_instant, draft_from))
     return targets
 
@@ -325,8 +332,13 @@ def ledger_reminders(
         stmt = stmt.on_conflict_do_nothing(
             index_elements=[table.c.account_id, table.c.coverage_month, table.c.kind]
         )
-        result = session.execute(stmt)
-        counts[target.kind] = counts.get(target.kind, 0) + max(result.rowcount or 0, 0)  # type: ignore[attr-defined]
+        if dialect == "postgresql":
+            # psycopg gives no row count for INSERT ... SELECT; count the inserted rows in SQL.
+            inserted = stmt.returning(table.c.id).cte("inserted")
+            added = session.scalar(select(func.count()).select_from(inserted)) or 0
+        else:
+            added = max(session.connection().execute(stmt).rowcount or 0, 0)
+        counts[target.kind] = counts.get(target.kind, 0) + added
     session.flush()
     return counts
 
