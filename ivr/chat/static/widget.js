@@ -156,7 +156,8 @@
     var other = locale === "en" ? "es" : "en";
     langButton.textContent = t("chat_other_language");
     langButton.setAttribute("lang", other);
-    langButton.setAttribute("aria-label", t("chat_other_language_hint"));
+    // The visible name is the accessible name (WCAG 2.5.3); the longer hint is a tooltip.
+    langButton.setAttribute("title", t("chat_other_language_hint"));
     log.setAttribute("aria-label", t("chat_log_label"));
     label.textContent = t("chat_input_label");
     input.setAttribute("placeholder", t("chat_placeholder"));
