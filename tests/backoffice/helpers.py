@@ -49,7 +49,9 @@ def make_member(
         )
         uow.session.add(account)
         uow.session.flush()
-        enrollee = Enrollee(account_id=account.id, name=account.name, date_of_birth=date(1980, 1, 1))
+        enrollee = Enrollee(
+            account_id=account.id, name=account.name, date_of_birth=date(1980, 1, 1)
+        )
         uow.session.add(enrollee)
         uow.session.flush()
         uow.session.add(
