@@ -108,7 +108,7 @@ def on_pay_result(call: Call) -> VoiceResponse:
         call.form.get("Result"),
     )
     return call.ask(
-        [("voice_pay_failed", {}), ("voice_bank_kind", {})], KIND_SPEC, step="bank_kind"
+        [("voice_bank_kind", {})], KIND_SPEC, step="bank_kind", lead=[("voice_pay_failed", {})]
     )
 
 
@@ -130,9 +130,10 @@ def on_routing(call: Call) -> VoiceResponse:
         if bank["tries"] >= MAX_TRIES:
             return give_up(call)
         return call.ask(
-            [("voice_bank_routing_invalid", {}), ("voice_bank_routing", {})],
+            [("voice_bank_routing", {})],
             ROUTING_SPEC,
             step="bank_routing",
+            lead=[("voice_bank_routing_invalid", {})],
         )
     bank["routing"] = _seal(call, routing)
     bank["tries"] = 0
@@ -148,9 +149,10 @@ def on_account(call: Call) -> VoiceResponse:
         if bank["tries"] >= MAX_TRIES:
             return give_up(call)
         return call.ask(
-            [("voice_bank_account_invalid", {}), ("voice_bank_account", {})],
+            [("voice_bank_account", {})],
             ACCOUNT_SPEC,
             step="bank_account",
+            lead=[("voice_bank_account_invalid", {})],
         )
     bank["first"] = _seal(call, number)
     return call.ask([("voice_bank_account_again", {})], ACCOUNT_SPEC, step="bank_account_again")
@@ -165,9 +167,10 @@ def on_account_again(call: Call) -> VoiceResponse:
         if bank["tries"] >= MAX_TRIES:
             return give_up(call)
         return call.ask(
-            [("voice_bank_account_mismatch", {}), ("voice_bank_account", {})],
+            [("voice_bank_account", {})],
             ACCOUNT_SPEC,
             step="bank_account",
+            lead=[("voice_bank_account_mismatch", {})],
         )
     routing = _open(call, bank["routing"])
     try:
@@ -205,9 +208,10 @@ def handed_over(call: Call, ref: payments.BankMethodRef) -> VoiceResponse:
 def give_up(call: Call) -> VoiceResponse:
     call.state.pop("bank", None)
     return call.ask(
-        [("voice_bank_gave_up", {}), ("voice_offer_agent", {})],
+        [("voice_offer_agent", {})],
         GatherSpec(num_digits=1),
         step="offer_agent",
+        lead=[("voice_bank_gave_up", {})],
     )
 
 

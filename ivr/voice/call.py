@@ -60,13 +60,17 @@ class Call:
         # Relative: Twilio resolves it against the URL it just called, so proxies need no config.
         return f"{path}?turn={self.claim.turn + 1}"
 
-    def ask(self, prompt: Prompt, spec: GatherSpec, step: str, **state: Any) -> VoiceResponse:
-        """Answer with a Gather and remember it, so silence or a wrong key can repeat it."""
+    def ask(
+        self, prompt: Prompt, spec: GatherSpec, step: str, *, lead: Prompt = (), **state: Any
+    ) -> VoiceResponse:
+        """Answer with a Gather and remember its question (not the lead), to repeat on a miss."""
         self.state.update(state)
         self.state["step"] = step
         self.state["prompt"] = [[msg, params] for msg, params in prompt]
         self.state["spec"] = asdict(spec)
-        return gather(VoiceResponse(), prompt, locale=self.locale, action=self.action(), spec=spec)
+        return gather(
+            VoiceResponse(), [*lead, *prompt], locale=self.locale, action=self.action(), spec=spec
+        )
 
     def reask(self, lead: str) -> VoiceResponse:
         prompt = [(lead, {}), *[(m, p) for m, p in self.state.get("prompt", [])]]

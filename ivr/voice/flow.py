@@ -55,7 +55,7 @@ def start(call: Call) -> VoiceResponse:
 def main_menu(call: Call, lead: Prompt = ()) -> VoiceResponse:
     if call.state.get("outage"):
         return outage.menu(call, lead)
-    return call.ask([*lead, ("voice_main_menu", {})], ONE_KEY, step="rasa", expect="menu")
+    return call.ask([("voice_main_menu", {})], ONE_KEY, step="rasa", lead=lead, expect="menu")
 
 
 def on_language(call: Call) -> VoiceResponse:
@@ -70,7 +70,7 @@ def missed(call: Call, lead: str) -> VoiceResponse:
     if call.state["misses"] <= MAX_MISSES:
         return call.reask(lead)
     call.state["misses"] = 0
-    return call.ask([(lead, {}), ("voice_offer_agent", {})], ONE_KEY, step="offer_agent")
+    return call.ask([("voice_offer_agent", {})], ONE_KEY, step="offer_agent", lead=[(lead, {})])
 
 
 def on_offer_agent(call: Call) -> VoiceResponse:

@@ -27,7 +27,7 @@ def enter(call: Call, lead: Prompt = ()) -> VoiceResponse:
 
 
 def menu(call: Call, lead: Prompt = ()) -> VoiceResponse:
-    return call.ask([*lead, ("voice_outage_menu", {})], MENU_SPEC, step="outage_menu")
+    return call.ask([("voice_outage_menu", {})], MENU_SPEC, step="outage_menu", lead=lead)
 
 
 def on_menu(call: Call) -> VoiceResponse:
@@ -66,9 +66,10 @@ def on_zip(call: Call) -> VoiceResponse:
         return menu(call, [("voice_outage_locked", {})])
     except errors.VerificationFailed:
         return call.ask(
-            [("voice_outage_verify_failed", {}), ("voice_outage_account", {})],
+            [("voice_outage_account", {})],
             ACCOUNT_SPEC,
             step="outage_account",
+            lead=[("voice_outage_verify_failed", {})],
         )
     call.state["outage_account"] = summary.account_number
     return answer(call)
