@@ -81,7 +81,7 @@ def test_a_rerun_the_same_day_sends_nothing_twice(runtime):
 
 def test_a_missed_day_is_caught_up_without_sending_both_reminders(runtime):
     add_member(runtime)
-    sent, stats = run(runtime, eastern(2026, 12, 22, 9))  # the job did not run on the 16th-21st
+    sent, _ = run(runtime, eastern(2026, 12, 22, 9))  # the job did not run on the 16th-21st
     assert [r.kind for r in reminder_rows(runtime)] == ["due_2d"]
     assert len(sent.sent) == 1
 
