@@ -139,6 +139,9 @@ def parse_draft_day(text: str | None, locale: str | None = "en") -> int | None:
     if text is None:
         return None
     numbers = re.findall(r"\d+", words_to_digits(str(text), locale))
+    if not numbers:  # members switch languages mid-call
+        other = "en" if _lang(locale) == "es" else "es"
+        numbers = re.findall(r"\d+", words_to_digits(str(text), other))
     if len(numbers) != 1:
         return None
     return int(numbers[0])
