@@ -19,10 +19,6 @@ MESSAGES: dict[str, str] = {
     ),
     "voice_yes_no_keys": N_("Press 1 for yes or 2 for no."),
     "voice_digits_keys": N_("Enter it on your keypad, then press pound."),
-    "voice_amount_keys": N_(
-        "You can say the amount, or key it in using the star key for the decimal point, "
-        "then press pound."
-    ),
     "voice_dob_keys": N_(
         "You can say it, or key in two digits for the month, two for the day and four for the year."
     ),

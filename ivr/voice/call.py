@@ -83,8 +83,8 @@ class Call:
     def speak(self, prompt: Prompt) -> VoiceResponse:
         return speak(prompt, self.locale)
 
-    def hang_up(self, prompt: Prompt) -> VoiceResponse:
-        response = self.speak([*prompt, ("voice_goodbye", {})])
+    def hang_up(self, prompt: Prompt, goodbye: bool = True) -> VoiceResponse:
+        response = self.speak([*prompt, ("voice_goodbye", {})] if goodbye else prompt)
         response.hangup()
         self.state["step"] = "ended"
         return response

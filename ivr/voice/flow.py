@@ -31,6 +31,7 @@ SPANISH = re.compile(r"\b(espa(ñ|n|ny)ol|spanish)\b", re.IGNORECASE)
 AGENT_WORDS = re.compile(
     r"\b(agent|agente|representative|representante|operator|operador|person|persona)\b", re.I
 )
+AGENT_ANSWERS = {"transfer_to_agent", "agent_closed"}
 # The slot a keypad entry fills, from the id of the message that asked (when it names no "slot").
 SLOT_HINTS = (
     ("date_of_birth", "date_of_birth"),
@@ -165,21 +166,23 @@ def respond(call: Call, replies: list[BotMessage]) -> VoiceResponse:
     prompt: list[tuple[str, dict]] = [(r.msg, r.params) for r in replies]
     last = replies[-1]
     expect = last.expect
-    if expect == "agent":
-        return agent(call, prompt)
+    if expect == "agent" or last.msg in AGENT_ANSWERS:
+        # On the phone the IVR decides about agents: it knows the holidays, and it owns the
+        # transfer wording. Rasa's own "transferring" / "closed" sentence is left out.
+        return agent(call, prompt[:-1])
     if expect == "end":
-        return call.hang_up(prompt)
+        return call.hang_up(prompt, goodbye=not prompt)
     if expect == "bank_account":
         return bank.start(call, prompt, last)
     if expect == "yes_no":
         return call.ask([*prompt, ("voice_yes_no_keys", {})], ONE_KEY, step="rasa", expect=expect)
     if expect == "digits":
         slot = slot_for(last)
-        hint = {"amount": "voice_amount_keys", "date_of_birth": "voice_dob_keys"}.get(
-            slot or "", "voice_digits_keys"
-        )
+        # How to key money and dates is phone-only wording the channel-neutral question lacks.
+        hint = {"date_of_birth": "voice_dob_keys"}.get(slot or "")
         spec = GatherSpec(num_digits=last.max_digits, finish_on_key="#")
-        return call.ask([*prompt, (hint, {})], spec, step="rasa", expect=expect, slot=slot)
+        keys = [(hint, {})] if hint else []
+        return call.ask([*prompt, *keys], spec, step="rasa", expect=expect, slot=slot)
     if expect == "menu":
         return call.ask([*prompt, ("voice_menu_short", {})], ONE_KEY, step="rasa", expect=expect)
     return call.ask(prompt, MENU, step="rasa", expect=None, slot=None)

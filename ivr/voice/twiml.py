@@ -21,6 +21,7 @@ HINTS = {
     "es": "AutoPay, ConnectorCare, MassHealth, Health Connector, saldo, fecha de vencimiento, "
     "pagar, agente, representante, cuenta corriente, ahorros",
 }
+SPOKEN_IN_SPANISH = {"voice_language_choice"}
 SPEECH_TIMEOUT = 2  # seconds of silence that end an utterance (an integer: "auto" cuts callers off)
 INPUT_TIMEOUT = 6  # seconds to wait for the caller to start
 KEYPAD_TIMEOUT = 10  # bank and account numbers take a while to key in
@@ -52,7 +53,8 @@ def say(parent: VoiceResponse | Gather, msg: str, params: dict[str, Any], locale
     except (KeyError, ValueError) as exc:
         log.warning("message %r lacks or mangles a parameter: %s", msg, type(exc).__name__)
         return
-    voice, language = VOICES[locale]
+    # The offer of Spanish is Spanish words on the English greeting: say it with the Spanish voice.
+    voice, language = VOICES["es" if msg in SPOKEN_IN_SPANISH else locale]
     parent.say(text, voice=voice, language=language)
 
 

@@ -62,6 +62,7 @@ def test_the_greeting_offers_spanish_and_accepts_keys_and_speech(caller):
     assert "MassHealth" in gather.get("hints")
     says = gather.findall("Say")
     assert "oprima dos" in says[-1].text
+    assert says[-1].get("language") == "es-US" and says[0].get("language") == "en-US"
     assert root.find("Redirect").text == gather.get("action")
 
 
