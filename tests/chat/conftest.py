@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
+import subprocess
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -14,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask
@@ -168,3 +172,110 @@ def browser() -> Iterator[Any]:
 def results_dir() -> Path:
     RESULTS_DIR.mkdir(exist_ok=True)
     return RESULTS_DIR
+
+
+# ------------------------------------------------------------------ the real Rasa stack
+
+REPO = Path(__file__).resolve().parents[2]
+RASA_BIN = REPO / ".venv-rasa" / "bin" / "rasa"
+APP_PYTHON = REPO / ".venv" / "bin" / "python"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_until(url: str, ready: Callable[[requests.Response], bool], proc, seconds: float):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{proc.args[0]} exited with {proc.returncode}")
+        try:
+            if ready(requests.get(url, timeout=2)):
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.5)
+    raise TimeoutError(f"{url} not ready after {seconds:.0f} s")
+
+
+@dataclass(frozen=True)
+class RasaStack:
+    url: str
+    database_url: str
+
+
+@pytest.fixture(scope="session")
+def rasa_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RasaStack]:
+    """The trained model in models/ served by the Rasa server, with the action server over a demo
+    database (the accounts of billing_core/demo.py). Started once per test session."""
+    models = sorted((REPO / "models").glob("*.tar.gz"))
+    if not RASA_BIN.exists() or not models:
+        if IN_CI:
+            pytest.fail("the Rasa env and a trained model are required in CI (make train)")
+        pytest.skip("no Rasa env or no trained model in models/ (make train)")
+    work = tmp_path_factory.mktemp("rasa-stack")
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{work / 'billing.sqlite3'}",
+        "BANK_DATA_KEY_FILE": str(work / "bank-data.key"),
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
+    for command in ("migrate", "demo"):
+        subprocess.run(
+            [APP_PYTHON, "-m", "billing_core", command],
+            cwd=REPO,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+    action_port, rasa_port = _free_port(), _free_port()
+    endpoints = work / "endpoints.yml"
+    endpoints.write_text(f"action_endpoint:\n  url: http://127.0.0.1:{action_port}/webhook\n")
+    logs = [(work / "actions.log").open("wb"), (work / "rasa.log").open("wb")]
+    actions = subprocess.Popen(
+        [APP_PYTHON, "-m", "rasa_sdk", "--actions", "actions", "--port", str(action_port)],
+        cwd=REPO,
+        env=env,
+        stdout=logs[0],
+        stderr=subprocess.STDOUT,
+    )
+    rasa = subprocess.Popen(
+        [
+            RASA_BIN,
+            "run",
+            "--enable-api",
+            "-m",
+            str(models[-1]),
+            "--endpoints",
+            str(endpoints),
+            "--port",
+            str(rasa_port),
+            "--interface",
+            "127.0.0.1",
+        ],
+        cwd=REPO,
+        env=env,
+        stdout=logs[1],
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{rasa_port}"
+    try:
+        _wait_until(f"http://127.0.0.1:{action_port}/health", lambda r: r.ok, actions, seconds=60)
+        _wait_until(f"{url}/status", lambda r: r.ok and bool(r.json().get("model_file")), rasa, 240)
+        yield RasaStack(url=url, database_url=env["DATABASE_URL"])
+    except (RuntimeError, TimeoutError) as exc:
+        tail = (work / "rasa.log").read_text(errors="replace")[-3000:]
+        pytest.fail(f"Rasa stack did not start: {exc}\n{tail}")
+    finally:
+        for proc in (rasa, actions):
+            proc.terminate()
+        for proc in (rasa, actions):
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        for log_file in logs:
+            log_file.close()

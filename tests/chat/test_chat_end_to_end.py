@@ -1,0 +1,138 @@
+"""End to end: the chat widget and endpoint against the real Rasa server, action server and billing
+core (demo accounts). Needs the Rasa env and a trained model (`make train`)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import requests
+from flask import Flask
+
+from tests.chat.conftest import RasaStack, live_server
+
+pytestmark = [pytest.mark.rasa, pytest.mark.slow]
+
+XSS = "<img src=x onerror=alert(1)>"
+HEADERS = {"X-HC-Chat": "1"}
+
+
+@pytest.fixture
+def chat_app(make_chat_app, rasa_stack: RasaStack) -> Flask:
+    return make_chat_app(rasa_stack.url)
+
+
+def say(client, message: str, locale: str = "en") -> str:
+    response = client.post(
+        "/chat/api/message", json={"message": message, "locale": locale}, headers=HEADERS
+    )
+    assert response.status_code == 200, response.get_json()
+    return "\n".join(m["text"] for m in response.get_json()["messages"])
+
+
+def test_a_visitor_asks_in_english_then_spanish_and_html_stays_text(
+    chat_app: Flask, browser, results_dir
+):
+    context = browser.new_context(locale="en-US", viewport={"width": 1100, "height": 900})
+    page = context.new_page()
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    try:
+        with live_server(chat_app) as base:
+            page.goto(f"{base}/chat")
+            bot = page.locator(".hc-bot")
+
+            page.get_by_label("Your message").fill("how do I pay by mail?")
+            page.keyboard.press("Enter")
+            bot.nth(1).wait_for()
+            assert re.search(r"check or money order payable to", bot.nth(1).inner_text(), re.I)
+
+            page.get_by_role("button", name="Español").press("Enter")
+            page.get_by_label("Su mensaje").fill("¿cómo pago por correo?")
+            page.keyboard.press("Enter")
+            bot.nth(2).wait_for()
+            assert re.search(r"cheque o giro postal a nombre de", bot.nth(2).inner_text(), re.I)
+            assert bot.nth(2).get_attribute("lang") == "es"
+
+            page.get_by_label("Su mensaje").fill(XSS)
+            page.keyboard.press("Enter")
+            bot.nth(3).wait_for()
+            assert page.locator(".hc-user").last.inner_text().endswith(XSS)
+            assert page.locator(".hc-log img").count() == 0
+            assert dialogs == []
+            page.get_by_label("Su mensaje").focus()
+            page.screenshot(path=str(results_dir / "chat-end-to-end.png"), full_page=True)
+    finally:
+        context.close()
+
+
+def test_account_answers_only_after_verification_in_this_chat(chat_app: Flask):
+    client = chat_app.test_client()
+
+    assert "account number" in say(client, "what is my balance?").lower()
+    assert "zip code" in say(client, "1000000001").lower()
+    answer = say(client, "02108")
+    assert "Maria Silva" in answer
+    assert "$370.67" in answer
+
+    stranger = chat_app.test_client()  # another browser: a new conversation, not verified
+    answer = say(stranger, "what is my balance?")
+    assert "account number" in answer.lower()
+    assert "$" not in answer
+
+
+def test_three_wrong_zip_codes_lock_verification_as_on_the_phone(chat_app: Flask):
+    client = chat_app.test_client()
+    say(client, "what is my balance")
+    for tries_left in ("2 tries", "1 tries"):
+        say(client, "1000000002")
+        assert tries_left in say(client, "99999")
+    say(client, "1000000002")
+    locked = say(client, "99999")
+    assert "locked" in locked
+    assert "1-877-623-6765" in locked
+
+    # A fresh chat with the right ZIP code is still refused: the lockout is the account's.
+    later = chat_app.test_client()
+    say(later, "what is my balance")
+    say(later, "1000000002")
+    answer = say(later, "01840")
+    assert "locked" in answer
+    assert "Carlos" not in answer
+
+
+def test_bank_numbers_typed_in_the_chat_never_reach_rasa(chat_app: Flask, rasa_stack: RasaStack):
+    client = chat_app.test_client()
+    for message in ("I want to pay my bill", "1000000001", "02108", "full balance"):
+        say(client, message)
+
+    answer = say(client, "routing 211370545 account 123456789012")
+
+    assert "don't type bank account, routing or card numbers" in answer
+    sender = _sender_id(chat_app, client)
+    tracker = requests.get(f"{rasa_stack.url}/conversations/{sender}/tracker", timeout=5).json()
+    said = [e.get("text") or "" for e in tracker["events"] if e["event"] == "user"]
+    assert "1000000001" in said  # the right conversation
+    assert not any("211370545" in text or "123456789012" in text for text in said)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 3: the dialogue still asks for bank numbers in web chat; it should point to "
+    "the portal, guest payment or the phone line when channel == web",
+)
+def test_paying_in_chat_points_to_the_portal_guest_payment_or_phone(chat_app: Flask):
+    client = chat_app.test_client()
+    transcript = [say(client, m) for m in ("I want to pay my bill", "1000000001", "02108")]
+
+    text = "\n".join(transcript)
+    assert re.search(r"MAHealthConnector\.org|guest payment|1-877-623-6765", text, re.I), text
+    assert "routing" not in text.lower()
+
+
+def _sender_id(app: Flask, client) -> str:
+    cookie = client.get_cookie("hc_chat", path="/chat/api")
+    with app.test_request_context(headers={"Cookie": f"hc_chat={cookie.value}"}):
+        from flask import request
+
+        return app.extensions["chat"].sessions.load(request).id
