@@ -19,7 +19,7 @@ CATALOGS := $(CATALOG_SOURCES:.po=.mo)
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: setup run test lint format train catalogs extract-messages demo-db bench-billing \
-	bench-nlu bench-voice bench-reminders bench-backoffice call remind clean
+	bench-nlu bench-voice bench-reminders bench-backoffice backoffice-daily call remind clean
 
 setup: $(VENV)/.installed $(RASA_VENV)/.installed node_modules/.installed catalogs
 
@@ -83,6 +83,13 @@ test: setup train
 
 bench-billing: setup
 	$(PY) scripts/bench_billing.py $(N)
+
+bench-backoffice: setup
+	$(PY) scripts/bench_backoffice.py --accounts $(or $(N),200000)
+
+# The daily back-office jobs (drafts, NACHA file, delinquency) as cron would run them.
+backoffice-daily: setup
+	$(PY) -m billing_core.backoffice daily
 
 clean:
 	rm -rf $(VENV) $(RASA_VENV) models var test-results .pytest_cache

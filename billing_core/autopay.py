@@ -22,7 +22,7 @@ FIRST_DRAFT_DAY, LAST_DRAFT_DAY = 1, 23
 @dataclass(frozen=True)
 class AutopayStatus:
     enrolled: bool
-    status: str | None  # active | paused | cancelled | None when never enrolled
+    status: str | None  # active | paused | suspended | cancelled | None when never enrolled
     draft_day: int | None
     bank_kind: str | None
     last4: str | None
@@ -172,13 +172,17 @@ def change_autopay(
     if bank_method_reference is not None:
         account = get_account(uow, account_number)
         changes["bank_method_id"] = get_bank_method(uow, account, bank_method_reference).id
+        enrollment = _enrollment(uow, account)
+        if enrollment is not None and enrollment.status == "suspended":
+            # Suspended after a closed/invalid/unauthorized return: a new bank account restarts it.
+            changes["status"] = "active"
     return _change(
         uow,
         account_number,
         authorization_id,
         now,
         "autopay_changed",
-        ("active", "paused"),
+        ("active", "paused", "suspended"),
         **changes,
     )
 
@@ -208,6 +212,6 @@ def cancel_autopay(
         authorization_id,
         now,
         "autopay_cancelled",
-        ("active", "paused"),
+        ("active", "paused", "suspended"),
         status="cancelled",
     )

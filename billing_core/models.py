@@ -187,7 +187,7 @@ class AutopayEnrollment(Base):
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), unique=True)
     bank_method_id: Mapped[int] = mapped_column(ForeignKey("bank_methods.id"))
     draft_day: Mapped[int] = mapped_column(Integer)  # 1..23
-    status: Mapped[str] = mapped_column(String(10))  # active | paused | cancelled
+    status: Mapped[str] = mapped_column(String(10))  # active|paused|suspended|cancelled
     authorization_id: Mapped[int] = mapped_column(ForeignKey("authorizations.id"))
     last_draft_amount: Mapped[Decimal | None] = mapped_column(Money)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

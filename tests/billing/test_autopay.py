@@ -107,3 +107,29 @@ def test_autopay_changes_need_an_authorization_of_the_same_account(runtime, enro
     _, foreign_auth = bank_and_consent(runtime, other, now=now)
     with runtime.uow() as uow, pytest.raises(errors.AuthorizationRequired):
         cancel_autopay(uow, number, authorization_id=foreign_auth, now=now)
+
+
+def test_a_suspended_autopay_restarts_when_the_member_gives_a_new_bank_account(
+    runtime, enrolled, now
+):
+    from billing_core.models import AutopayEnrollment
+
+    number, _ = enrolled
+    with runtime.uow() as uow:
+        uow.session.query(AutopayEnrollment).update({"status": "suspended"})
+    ref, auth_id = bank_and_consent(runtime, number, now=now, kind="autopay_change")
+    with runtime.uow() as uow:
+        status = change_autopay(
+            uow, number, authorization_id=auth_id, bank_method_reference=ref, now=now
+        )
+    assert status.status == "active"
+
+
+def test_a_suspended_autopay_can_be_cancelled(runtime, enrolled, now):
+    from billing_core.models import AutopayEnrollment
+
+    number, auth_id = enrolled
+    with runtime.uow() as uow:
+        uow.session.query(AutopayEnrollment).update({"status": "suspended"})
+    with runtime.uow() as uow:
+        assert cancel_autopay(uow, number, authorization_id=auth_id, now=now).status == "cancelled"
