@@ -20,13 +20,16 @@ import time as _time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import (
+    ARRAY,
     BigInteger,
     ColumnElement,
     and_,
+    any_,
     case,
     exists,
     func,
@@ -183,6 +186,14 @@ def targets_for(now: datetime, settings: ReminderSettings) -> list[Target]:
         if settings.autopay_notices and now < due_instant and draft_from < 99:
             targets.append(Target(AUTOPAY_NOTICE, month, due, due_instant, draft_from))
     return targets
+
+
+def _among(session: Session, column: Any, values: list[Any]) -> ColumnElement[bool]:
+    """`column IN values`; on Postgres as `= ANY(array)`, one bind parameter however many values
+    (keeps the statement short so the driver can cache it)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(literal(values, ARRAY(column.type)))
+    return column.in_(values)
 
 
 def _cents(column: Any) -> ColumnElement[int]:
@@ -408,20 +419,31 @@ class Claimed:
 
 
 def reminder_text(row: Claimed, settings: ReminderSettings) -> str:
-    if row.kind == AUTOPAY_NOTICE:
+    return _reminder_text(
+        row.kind, row.locale, row.amount, row.event_date, settings.include_amounts
+    )
+
+
+@lru_cache(maxsize=65536)
+def _reminder_text(
+    kind: str, locale: str, amount: Any, event_date: date, include_amounts: bool
+) -> str:
+    """Many members share a premium and every one shares the due date: Babel formats each
+    combination once per process (formatting dominated the outbox's cost)."""
+    if kind == AUTOPAY_NOTICE:
         return render(
             "sms_autopay_notice",
-            {"amount": row.amount, "draft_date": row.event_date},
-            locale=row.locale,
+            {"amount": amount, "draft_date": event_date},
+            locale=locale,
             channel="sms",
         )
-    msg = "sms_reminder_past_due" if row.kind.startswith("past_due") else "sms_reminder_due"
-    params: dict[str, object] = {"due_date": row.event_date}
-    if settings.include_amounts and row.amount is not None:
-        params["amount"] = row.amount
+    msg = "sms_reminder_past_due" if kind.startswith("past_due") else "sms_reminder_due"
+    params: dict[str, object] = {"due_date": event_date}
+    if include_amounts and amount is not None:
+        params["amount"] = amount
     else:
         msg += "_no_amount"
-    return render(msg, params, locale=row.locale, channel="sms")
+    return render(msg, params, locale=locale, channel="sms")
 
 
 def default_runner_id() -> str:
@@ -551,12 +573,20 @@ class ReminderSender:
                 return []
             numbers = {r.number for r in rows}
             opted_out = set(
-                uow.session.scalars(select(SmsOptOut.number).where(SmsOptOut.number.in_(numbers)))
+                uow.session.scalars(
+                    select(SmsOptOut.number).where(
+                        _among(uow.session, SmsOptOut.number, sorted(numbers))
+                    )
+                )
             )
             no_consent = set(
                 uow.session.scalars(
                     select(ContactPhone.id).where(
-                        ContactPhone.id.in_({r.contact_phone_id for r in rows}),
+                        _among(
+                            uow.session,
+                            ContactPhone.id,
+                            sorted({r.contact_phone_id for r in rows}),
+                        ),
                         or_(
                             ContactPhone.opted_out_at.is_not(None),
                             ContactPhone.sms_opt_in.is_(False),
@@ -566,7 +596,7 @@ class ReminderSender:
                 )
             )
             claimed: list[Claimed] = []
-            changes: list[dict[str, Any]] = []
+            changes: list[dict[str, Any]] = []  # the few rows that will not be sent
             for r in rows:
                 if r.number in opted_out or r.contact_phone_id in no_consent:
                     changes.append({"id": r.id, "status": "skipped", "detail": "opted out"})
@@ -575,14 +605,6 @@ class ReminderSender:
                     changes.append({"id": r.id, "status": "expired", "detail": "window passed"})
                     self.stats.expired += 1
                 else:
-                    changes.append(
-                        {
-                            "id": r.id,
-                            "status": "sending",
-                            "claimed_at": now,
-                            "claimed_by": self.runner_id,
-                        }
-                    )
                     claimed.append(
                         Claimed(r.id, r.number, r.kind, r.locale, r.amount, r.event_date)
                     )
@@ -590,8 +612,13 @@ class ReminderSender:
             if claimed:
                 uow.session.execute(
                     update(SmsReminder)
-                    .where(SmsReminder.id.in_([c.id for c in claimed]))
-                    .values(attempts=SmsReminder.attempts + 1)
+                    .where(_among(uow.session, SmsReminder.id, [c.id for c in claimed]))
+                    .values(
+                        status="sending",
+                        claimed_at=now,
+                        claimed_by=self.runner_id,
+                        attempts=SmsReminder.attempts + 1,
+                    )
                     .execution_options(synchronize_session=False)
                 )
         return claimed
@@ -624,12 +651,15 @@ class ReminderSender:
                     for row, sms, result in done
                 ],
             )
-            self._bulk_update(
-                uow,
-                [
-                    {"id": row.id, "status": "sent", "sent_at": now, "message_sid": result.sid}
-                    for row, _sms, result in done
-                ],
+            # The SIDs were just written to sms_messages: copy them over in one statement.
+            uow.session.execute(
+                update(SmsReminder)
+                .where(
+                    _among(uow.session, SmsReminder.id, [row.id for row, _sms, _result in done]),
+                    SmsMessage.reminder_id == SmsReminder.id,
+                )
+                .values(status="sent", sent_at=now, message_sid=SmsMessage.sid)
+                .execution_options(synchronize_session=False)
             )
         self.transport.recorded([sms for _row, sms, _result in done])
         self.stats.sent += len(done)
@@ -692,7 +722,8 @@ class ReminderSender:
 
     # -- the run ----------------------------------------------------------------------------
 
-    def run(self) -> RunStats:
+    def run(self, limit: int | None = None) -> RunStats:
+        """Send what may be sent now; `limit` caps the texts handed over (benchmarks, canaries)."""
         now = self.clock()
         self._expire(now)
         self._recover_stale(now)
@@ -710,7 +741,7 @@ class ReminderSender:
             while True:
                 now = self.clock()
                 open_zones = [z for z in zones if inside_sending_hours(z, now, self.settings)]
-                if not open_zones:
+                if not open_zones or (limit is not None and self.stats.sent >= limit):
                     break
                 batch = self._claim(open_zones, now)
                 if not batch:

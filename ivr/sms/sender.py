@@ -11,13 +11,13 @@ import secrets
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Protocol, TextIO
 
 import requests
-from sqlalchemy import case, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import case, select, text
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import IntegrityError
 from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
@@ -190,7 +190,7 @@ class OutboxTransport:
 
     stream: TextIO | None = field(default_factory=lambda: sys.stdout)
     name: str = "outbox"
-    flush_every: int = 500
+    flush_every: int = 1000
 
     def send(self, sms: OutgoingSms) -> SendResult:
         return SendResult(sid="OB" + secrets.token_hex(16), status="outbox")
@@ -230,7 +230,10 @@ def upsert_messages(uow: UnitOfWork, rows: list[dict[str, Any]]) -> None:
         return
     table = SmsMessage.__table__
     dialect = uow.session.get_bind().dialect.name
-    ins = (postgresql if dialect == "postgresql" else sqlite).insert(table)
+    if dialect == "postgresql":
+        _upsert_messages_pg(uow, rows)
+        return
+    ins = sqlite.insert(table)
     keep_later = ins.excluded.status_rank > table.c.status_rank
     stmt = ins.on_conflict_do_update(
         index_elements=[table.c.sid],
@@ -246,6 +249,39 @@ def upsert_messages(uow: UnitOfWork, rows: list[dict[str, Any]]) -> None:
         },
     )
     uow.session.execute(stmt, rows)
+
+
+_PG_UPSERT = text(
+    """
+    INSERT INTO sms_messages (dedupe_key, purpose, reminder_id, to_number, body, transport, sid,
+                              status, status_rank, error_code, created_at, updated_at)
+    SELECT * FROM unnest(CAST(:dedupe_key AS text[]), CAST(:purpose AS text[]),
+                         CAST(:reminder_id AS bigint[]), CAST(:to_number AS text[]),
+                         CAST(:body AS text[]), CAST(:transport AS text[]), CAST(:sid AS text[]),
+                         CAST(:status AS text[]), CAST(:status_rank AS smallint[]),
+                         CAST(:error_code AS integer[]), CAST(:created_at AS timestamp[]),
+                         CAST(:updated_at AS timestamp[]))
+    ON CONFLICT (sid) DO UPDATE SET
+        dedupe_key = excluded.dedupe_key, purpose = excluded.purpose,
+        reminder_id = excluded.reminder_id, to_number = excluded.to_number,
+        body = excluded.body, transport = excluded.transport,
+        status = CASE WHEN excluded.status_rank > sms_messages.status_rank
+                      THEN excluded.status ELSE sms_messages.status END,
+        status_rank = GREATEST(excluded.status_rank, sms_messages.status_rank)
+    """
+)
+
+
+def _upsert_messages_pg(uow: UnitOfWork, rows: list[dict[str, Any]]) -> None:
+    """One statement with one array per column: a short, cacheable query whatever the batch size
+    (multi-row VALUES made the driver re-parse a huge statement for every batch)."""
+    columns: dict[str, list[Any]] = {key: [] for key in rows[0]}
+    for row in rows:
+        for key, value in row.items():
+            if isinstance(value, datetime):
+                value = value.astimezone(UTC).replace(tzinfo=None)
+            columns[key].append(value)
+    uow.session.execute(_PG_UPSERT, columns)
 
 
 def message_row(
