@@ -5,10 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
-import subprocess
 import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -17,9 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.serving import make_server
@@ -27,24 +21,16 @@ from werkzeug.serving import make_server
 import ivr.app
 from ivr.app import create_app
 from ivr.config import ChannelSettings
-from ivr.render import LOCALES_DIR, translations
 from tests.conftest import IN_CI, make_runtime
+from tests.rasa.conftest import (  # noqa: F401 (compiled_catalogs is an autouse fixture)
+    RasaStack,
+    compiled_catalogs,
+    require_rasa,
+    start_stack,
+    stop_stack,
+)
 
 Answer = Callable[[dict[str, Any]], Any]
-
-
-@pytest.fixture(scope="session", autouse=True)
-def compiled_catalogs() -> None:
-    """The .mo files are build output (gitignored); compile any that are missing or stale."""
-    for po_path in LOCALES_DIR.glob("*/LC_MESSAGES/*.po"):
-        mo_path = po_path.with_suffix(".mo")
-        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
-            continue
-        with po_path.open("rb") as f:
-            catalog = read_po(f, locale=po_path.parent.parent.name)
-        with mo_path.open("wb") as f:
-            write_mo(f, catalog)
-    translations.cache_clear()
 
 
 @dataclass
@@ -176,106 +162,12 @@ def results_dir() -> Path:
 
 # ------------------------------------------------------------------ the real Rasa stack
 
-REPO = Path(__file__).resolve().parents[2]
-RASA_BIN = REPO / ".venv-rasa" / "bin" / "rasa"
-APP_PYTHON = REPO / ".venv" / "bin" / "python"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_until(url: str, ready: Callable[[requests.Response], bool], proc, seconds: float):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"{proc.args[0]} exited with {proc.returncode}")
-        try:
-            if ready(requests.get(url, timeout=2)):
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.5)
-    raise TimeoutError(f"{url} not ready after {seconds:.0f} s")
-
-
-@dataclass(frozen=True)
-class RasaStack:
-    url: str
-    database_url: str
-
 
 @pytest.fixture(scope="session")
 def rasa_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RasaStack]:
-    """The trained model in models/ served by the Rasa server, with the action server over a demo
-    database (the accounts of billing_core/demo.py). Started once per test session."""
-    models = sorted((REPO / "models").glob("*.tar.gz"))
-    if not RASA_BIN.exists() or not models:
-        if IN_CI:
-            pytest.fail("the Rasa env and a trained model are required in CI (make train)")
-        pytest.skip("no Rasa env or no trained model in models/ (make train)")
-    work = tmp_path_factory.mktemp("rasa-stack")
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{work / 'billing.sqlite3'}",
-        "BANK_DATA_KEY_FILE": str(work / "bank-data.key"),
-        "PYTHONDONTWRITEBYTECODE": "1",
-    }
-    for command in ("migrate", "demo"):
-        subprocess.run(
-            [APP_PYTHON, "-m", "billing_core", command],
-            cwd=REPO,
-            env=env,
-            check=True,
-            capture_output=True,
-        )
-    action_port, rasa_port = _free_port(), _free_port()
-    endpoints = work / "endpoints.yml"
-    endpoints.write_text(f"action_endpoint:\n  url: http://127.0.0.1:{action_port}/webhook\n")
-    logs = [(work / "actions.log").open("wb"), (work / "rasa.log").open("wb")]
-    actions = subprocess.Popen(
-        [APP_PYTHON, "-m", "rasa_sdk", "--actions", "actions", "--port", str(action_port)],
-        cwd=REPO,
-        env=env,
-        stdout=logs[0],
-        stderr=subprocess.STDOUT,
-    )
-    rasa = subprocess.Popen(
-        [
-            RASA_BIN,
-            "run",
-            "--enable-api",
-            "-m",
-            str(models[-1]),
-            "--endpoints",
-            str(endpoints),
-            "--port",
-            str(rasa_port),
-            "--interface",
-            "127.0.0.1",
-        ],
-        cwd=REPO,
-        env=env,
-        stdout=logs[1],
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{rasa_port}"
-    try:
-        _wait_until(f"http://127.0.0.1:{action_port}/health", lambda r: r.ok, actions, seconds=60)
-        _wait_until(f"{url}/status", lambda r: r.ok and bool(r.json().get("model_file")), rasa, 240)
-        yield RasaStack(url=url, database_url=env["DATABASE_URL"])
-    except (RuntimeError, TimeoutError) as exc:
-        tail = (work / "rasa.log").read_text(errors="replace")[-3000:]
-        pytest.fail(f"Rasa stack did not start: {exc}\n{tail}")
-    finally:
-        for proc in (rasa, actions):
-            proc.terminate()
-        for proc in (rasa, actions):
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-        for log_file in logs:
-            log_file.close()
+    """The Rasa engineer's stack (tests/rasa/conftest.py): the trained model, the action server and
+    a demo database. A fixture of its own here because conftest fixtures do not cross directories;
+    moved to tests/conftest.py, one stack would serve both suites."""
+    stack = start_stack(tmp_path_factory.mktemp("rasa-stack"), require_rasa())
+    yield stack
+    stop_stack(stack)
