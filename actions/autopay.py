@@ -106,6 +106,8 @@ class ValidateAutopayEnrollForm(BankChoiceValidation, FormValidationAction):
     async def validate_draft_day(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> dict[str, Any]:
+        if value is None:  # a reset, not an answer
+            return {"draft_day": None}
         day = parse_draft_day(str(value or ""), Context.of(tracker).locale)
         if day is None or not 1 <= day <= autopay.LAST_DRAFT_DAY:
             say(dispatcher, "error_invalid_draft_day")
@@ -115,6 +117,8 @@ class ValidateAutopayEnrollForm(BankChoiceValidation, FormValidationAction):
     async def validate_autopay_confirmed(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> dict[str, Any]:
+        if value is None:  # a reset, not an answer
+            return {"autopay_confirmed": None}
         answer = yes_or_no(tracker)
         if answer is None:
             say(dispatcher, "yes_no_not_understood")
@@ -216,7 +220,7 @@ class ActionPrepareAutopayCancel(Action):
         if not _is_enrolled(status):
             say(dispatcher, "error_autopay_not_enrolled")
             return [SlotSet("task_ready", False)]
-        return [*reset(CANCEL_FORM_SLOTS), SlotSet("task_ready", True)]
+        return [*reset(CANCEL_FORM_SLOTS, tracker), SlotSet("task_ready", True)]
 
 
 class ActionAskAutopayCancelConfirmed(Action):
@@ -250,6 +254,8 @@ class ValidateAutopayCancelForm(FormValidationAction):
     async def validate_autopay_cancel_confirmed(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> dict[str, Any]:
+        if value is None:  # a reset, not an answer
+            return {"autopay_cancel_confirmed": None}
         answer = yes_or_no(tracker)
         if answer is None:
             say(dispatcher, "yes_no_not_understood")

@@ -61,6 +61,8 @@ class BankChoiceValidation:
     async def validate_bank_method_ref(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> dict[str, Any]:
+        if value is None:  # a reset, not an answer
+            return {"bank_method_ref": None}
         account_number = tracker.get_slot("account_number")
         try:
             methods = await methods_on_file(account_number)

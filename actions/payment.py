@@ -43,8 +43,13 @@ PAY_FORM_SLOTS = (
 )
 
 
-def reset(slots: tuple[str, ...]) -> list[EventType]:
-    return [SlotSet(name, None) for name in slots]
+def reset(slots: tuple[str, ...], tracker: Tracker | None = None) -> list[EventType]:
+    """Clear form slots; given the tracker, only those that hold a value."""
+    return [
+        SlotSet(name, None)
+        for name in slots
+        if tracker is None or tracker.get_slot(name) is not None
+    ]
 
 
 class ActionPreparePayment(Action):
@@ -71,7 +76,7 @@ class ActionPreparePayment(Action):
             say(dispatcher, "error_nothing_owed")
             return [SlotSet("task_ready", False)]
         return [
-            *reset(PAY_FORM_SLOTS),
+            *reset(PAY_FORM_SLOTS, tracker),
             SlotSet("amount_due", str(bal.amount_due)),
             SlotSet("task_ready", True),
         ]
@@ -132,6 +137,8 @@ class ValidatePayForm(BankChoiceValidation, FormValidationAction):
     async def validate_payment_amount(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> dict[str, Any]:
+        if value is None:  # a reset, not an answer
+            return {"payment_amount": None}
         ctx = Context.of(tracker)
         due = Decimal(tracker.get_slot("amount_due") or "0")
         text = str(value or "")
@@ -152,6 +159,8 @@ class ValidatePayForm(BankChoiceValidation, FormValidationAction):
     async def validate_payment_confirmed(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> dict[str, Any]:
+        if value is None:  # a reset, not an answer
+            return {"payment_confirmed": None}
         answer = yes_or_no(tracker)
         if answer is None:
             say(dispatcher, "yes_no_not_understood")

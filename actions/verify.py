@@ -67,6 +67,8 @@ class ValidateVerifyForm(FormValidationAction):
     async def validate_account_number(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        if value is None:  # a reset, not an answer
+            return {"account_number": None}
         number = parse_account_number(str(value), Context.of(tracker).locale)
         if number is None:
             say(dispatcher, "account_number_not_understood")
@@ -77,6 +79,8 @@ class ValidateVerifyForm(FormValidationAction):
     async def validate_zip_code(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        if value is None:  # a reset, not an answer
+            return {"zip_code": None}
         ctx = Context.of(tracker)
         zip_code = parse_zip_code(str(value), ctx.locale)
         if zip_code is not None:
@@ -90,6 +94,8 @@ class ValidateVerifyForm(FormValidationAction):
     async def validate_date_of_birth(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        if value is None:  # a reset, not an answer
+            return {"date_of_birth": None}
         birth = parse_date_of_birth(str(value), Context.of(tracker).locale)
         if birth is None:
             say(dispatcher, "date_of_birth_not_understood")

@@ -1,0 +1,178 @@
+"""Whole conversations through the real Rasa server, the action server and a demo database."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import select
+
+from billing_core import payments
+from billing_core.models import Authorization, Payment
+
+pytestmark = [pytest.mark.rasa, pytest.mark.slow]
+
+_ids = itertools.count()
+
+
+def conversation(prefix: str) -> str:
+    return f"{prefix}-{next(_ids)}"
+
+
+def add_bank_account(rasa_stack, account_number: str, number: str) -> str:
+    """What the channel does with the bank numbers it collects itself: store, keep the reference."""
+    rt = rasa_stack.runtime()
+    with rt.uow() as uow:
+        ref = payments.add_bank_method(
+            uow, account_number, routing_number="111000025", bank_account_number=number,
+            kind="savings" if number.endswith("4321") else "checking", channel="web",
+            now=datetime.now(UTC),
+        )
+    rt.engine.dispose()
+    return ref.reference
+
+
+def ids(payloads):
+    return [p["msg"] for p in payloads]
+
+
+def test_verify_then_balance_on_the_web(rasa_stack):
+    who = conversation("web-balance")
+    assert ids(rasa_stack.send(who, "what's my balance")) == ["ask_account_number"]
+    assert ids(rasa_stack.send(who, '/inform{"account_number":"1000000004"}')) == ["ask_zip_code"]
+    answer = rasa_stack.send(who, "02740")
+    assert ids(answer) == ["verified", "balance_due", "last_payment", "anything_else"]
+    assert answer[1]["amount"] == "512.40"
+    assert ids(rasa_stack.send(who, "no thanks")) == ["goodbye"]
+
+
+def test_pay_the_full_balance_by_phone_with_the_account_on_file(rasa_stack):
+    who = conversation("CA-pay")
+    voice = {"channel": "voice", "caller_account": "1000000004", "phone": "+15085550104"}
+    assert ids(rasa_stack.send(who, "um i want to pay my bill", **voice)) == ["ask_zip_code"]
+    answer = rasa_stack.send(who, "oh two seven four oh", **voice)
+    assert ids(answer) == ["verified", "ask_payment_amount"]
+    assert answer[1]["buttons"][0]["payload"] == '/inform{"amount":"512.40"}'
+    answer = rasa_stack.send(who, "the full balance", **voice)
+    assert ids(answer) == ["ask_use_bank_on_file"]
+    assert answer[0]["last4"] == "6789"
+    script = rasa_stack.send(who, "yes", **voice)
+    assert ids(script) == ["tel_authorization"]
+    assert script[0]["amount"] == "512.40" and script[0]["member_name"] == "Linda Chen"
+    done = rasa_stack.send(who, "yes i authorize it", **voice)
+    assert ids(done) == ["payment_confirmation", "anything_else"]
+    number = done[0]["confirmation_number"]
+    rt = rasa_stack.runtime()
+    with rt.uow() as uow:
+        payment = uow.session.scalars(
+            select(Payment).where(Payment.confirmation_number == number)
+        ).one()
+        auth = uow.session.get(Authorization, payment.authorization_id)
+        assert auth.channel == "voice" and auth.reference == who
+        assert "512 dollars and 40 cents" in auth.script_text
+        assert "6 7 8 9" in auth.script_text
+    rt.engine.dispose()
+    log = rasa_stack.log_text()
+    assert "000123456789" not in log  # the demo bank account number never reaches Rasa
+
+
+def test_a_due_date_question_and_a_faq_in_the_middle_of_a_payment(rasa_stack):
+    who = conversation("web-digress")
+    rasa_stack.send(who, "pay my bill")
+    rasa_stack.send(who, "1000000003")
+    assert ids(rasa_stack.send(who, "01103")) == ["verified", "ask_payment_amount"]
+    assert ids(rasa_stack.send(who, "when is my bill due")) == [
+        "due_date_account", "past_due_now", "ask_payment_amount"]
+    answer = rasa_stack.send(who, "can i pay with a credit card")
+    assert ids(answer) == ["faq/card_payments", "ask_payment_amount"]
+    assert ids(rasa_stack.send(who, "two hundred dollars")) == ["ask_new_bank_account"]
+
+
+def test_a_new_bank_account_comes_back_as_a_reference_from_the_channel(rasa_stack):
+    who = conversation("web-newbank")
+    rasa_stack.send(who, "i want to make a payment")
+    rasa_stack.send(who, "1000000001")
+    rasa_stack.send(who, "02108")
+    answer = rasa_stack.send(who, "$50")
+    assert answer == [{"msg": "ask_new_bank_account", "expect": "bank_account"}]
+    ref = add_bank_account(rasa_stack, "1000000001", "987654321")
+    inform = f'/inform{{"bank_method_ref":"{ref}","bank_last4":"4321","bank_kind":"savings"}}'
+    script = rasa_stack.send(who, inform)
+    assert ids(script) == ["tel_authorization"] and script[0]["last4"] == "4321"
+    assert ids(rasa_stack.send(who, "/affirm")) == ["payment_confirmation", "anything_else"]
+
+
+def test_declining_the_authorization_takes_no_payment(rasa_stack):
+    who = conversation("web-decline")
+    rasa_stack.send(who, "make a payment")
+    rasa_stack.send(who, '/inform{"account_number":"2000000001"}')
+    rasa_stack.send(who, '/inform{"zip_code":"01930"}')
+    assert ids(rasa_stack.send(who, '/inform{"amount":"100.00"}')) == ["ask_new_bank_account"]
+    ref = add_bank_account(rasa_stack, "2000000001", "123456789")
+    inform = f'/inform{{"bank_method_ref":"{ref}","bank_last4":"6789","bank_kind":"checking"}}'
+    assert ids(rasa_stack.send(who, inform)) == ["tel_authorization"]
+    assert ids(rasa_stack.send(who, "no")) == ["payment_cancelled", "anything_else"]
+    rt = rasa_stack.runtime()
+    with rt.uow() as uow:
+        paid = uow.session.scalars(select(Payment).where(Payment.channel == "web")).all()
+        assert all(p.account_id != 5 or p.method == "check" for p in paid)
+    rt.engine.dispose()
+
+
+def test_autopay_status_cancel_and_enroll(rasa_stack):
+    who = conversation("web-autopay")
+    rasa_stack.send(who, "am i on autopay")
+    rasa_stack.send(who, "1000000004")
+    status = rasa_stack.send(who, "02740")
+    # autopay_active, or autopay_active_nothing_due once another test paid this bill
+    assert ids(status)[0] == "verified" and ids(status)[1].startswith("autopay_active")
+    assert status[1]["draft_day"] == 21
+    assert ids(rasa_stack.send(who, "cancel autopay")) == ["autopay_cancel_confirm"]
+    assert ids(rasa_stack.send(who, "yes")) == ["autopay_cancelled", "anything_else"]
+    assert ids(rasa_stack.send(who, "sign me up for autopay")) == ["ask_draft_day"]
+    assert ids(rasa_stack.send(who, "the fifteenth")) == ["ask_use_bank_on_file"]
+    assert ids(rasa_stack.send(who, "yes")) == ["autopay_authorization"]
+    answer = rasa_stack.send(who, "yes")
+    assert ids(answer) == ["autopay_enrolled", "anything_else"]
+    assert answer[0]["draft_day"] == 15
+
+
+def test_a_spanish_caller_checks_the_balance(rasa_stack):
+    who = conversation("CA-es")
+    es = {"channel": "voice", "locale": "es"}
+    assert ids(rasa_stack.send(who, "cuánto debo", **es)) == ["ask_account_number"]
+    assert ids(rasa_stack.send(
+        who, "uno cero cero cero cero cero cero cero cero dos", **es)) == ["ask_zip_code"]
+    answer = rasa_stack.send(who, "cero uno ocho cuatro cero", **es)
+    assert ids(answer)[:2] == ["verified", "balance_due"]
+    assert answer[1]["amount"] == "100.00"
+    assert ids(rasa_stack.send(who, "cómo pago por correo postal", **es))[0].startswith("faq/")
+
+
+def test_by_text_an_unknown_phone_gets_faq_answers_but_no_account_details(rasa_stack):
+    who = conversation("sms")
+    sms = {"channel": "sms", "phone": "+16175550999"}
+    assert ids(rasa_stack.send(who, "bal", **sms)) == ["ask_account_number"]
+    rasa_stack.send(who, "1000000001", **sms)
+    answer = rasa_stack.send(who, "02108", **sms)
+    assert ids(answer) == ["sms_account_not_available", "anything_else"]
+    assert ids(rasa_stack.send(who, "do you take debit cards", **sms)) == ["faq/card_payments"]
+
+
+def test_two_misses_in_a_row_offer_an_agent(rasa_stack):
+    who = conversation("web-fallback")
+    assert ids(rasa_stack.send(who, "/nlu_fallback")) == ["clarify"]
+    offer = rasa_stack.send(who, "/nlu_fallback")
+    assert ids(offer) == ["fallback_offer_agent"]
+    assert {"title_msg": "button_agent", "payload": "/talk_to_agent"} in offer[0]["buttons"]
+    assert ids(rasa_stack.send(who, "yes"))[0] in ("transfer_to_agent", "agent_closed")
+
+
+def test_an_agent_request_in_the_middle_of_verification_leaves_the_form(rasa_stack):
+    who = conversation("web-agent")
+    rasa_stack.send(who, "check my balance")
+    assert ids(rasa_stack.send(who, "let me talk to a person"))[0] in (
+        "transfer_to_agent", "agent_closed")
+    assert ids(rasa_stack.send(who, "when is my payment due")) == [
+        "due_date_general", "anything_else"]
