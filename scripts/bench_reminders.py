@@ -24,13 +24,13 @@ from sqlalchemy import create_engine, func, select, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from billing_core.billing_calendar import EASTERN, add_months, due_at  # noqa: E402
-from billing_core.db import migrate  # noqa: E402
-from billing_core.runtime import BillingRuntime  # noqa: E402
-from billing_core.settings import Settings  # noqa: E402
-from ivr.sms.models import SmsReminder  # noqa: E402
-from ivr.sms.reminders import ReminderSender, ReminderSettings, ledger_reminders  # noqa: E402
-from ivr.sms.sender import OutboxTransport  # noqa: E402
+from billing_core.billing_calendar import EASTERN, add_months, due_at
+from billing_core.db import migrate
+from billing_core.runtime import BillingRuntime
+from billing_core.settings import Settings
+from ivr.sms.models import SmsReminder
+from ivr.sms.reminders import ReminderSender, ReminderSettings, ledger_reminders
+from ivr.sms.sender import OutboxTransport
 
 ADMIN_URL = os.environ.get("DATABASE_URL_TEST", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 MONTH = datetime(2027, 1, 1).date()  # due 23 December 2026
@@ -146,7 +146,7 @@ def main() -> int:
             f"in {ledger_s:.2f} s ({args.accounts / ledger_s:,.0f} accounts/s)"
         )
 
-        with open(os.devnull, "w") as devnull:  # noqa: PTH123
+        with open(os.devnull, "w") as devnull:
             sender = ReminderSender(
                 runtime, OutboxTransport(stream=devnull), settings, clock=lambda: NOW
             )
