@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
@@ -29,6 +30,7 @@ class Call:
     rasa: RasaClient
     now: datetime
     pay_connector: str | None = None
+    rasa_ms: float = 0.0  # time spent waiting for Rasa in this turn (logged with the turn)
 
     @property
     def sid(self) -> str:
@@ -105,7 +107,11 @@ class Call:
 
     def send(self, message: str) -> list[BotMessage]:
         """One turn to Rasa; RasaUnavailable propagates (the flow then offers the outage menu)."""
-        return self.rasa.send(self.sid, message, self.metadata())
+        started = time.perf_counter()
+        try:
+            return self.rasa.send(self.sid, message, self.metadata())
+        finally:
+            self.rasa_ms += (time.perf_counter() - started) * 1000
 
 
 def inform(slot: str, value: str) -> str:

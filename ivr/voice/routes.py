@@ -85,11 +85,12 @@ def run_turn(
     body = str(response)
     store.finish(claim, body)
     log.info(
-        "call %s turn %s step %s answered in %.0f ms",
+        "call %s turn %s step %s answered in %.0f ms (Rasa %.0f ms)",
         sid,
         turn,
         call.state.get("step"),
         (time.perf_counter() - started) * 1000,
+        call.rasa_ms,
     )
     return twiml(body)
 

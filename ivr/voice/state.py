@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from billing_core.billing_calendar import utcnow
@@ -84,20 +84,19 @@ class CallStore:
     def finish(self, claim: Claim, twiml: str) -> None:
         now = utcnow()
         with self.runtime.uow() as uow:
-            call = uow.session.get(VoiceCall, claim.call_sid)
-            if call is None:
-                call = VoiceCall(call_sid=claim.call_sid, created_at=now, turn=claim.turn, state="")
-                uow.session.add(call)
-            call.turn = claim.turn
-            call.state = json.dumps(claim.state)
-            call.updated_at = now
-            row = uow.session.get(VoiceTurn, (claim.call_sid, claim.turn))
-            if row is None:
-                uow.session.add(
-                    VoiceTurn(call_sid=claim.call_sid, turn=claim.turn, twiml=twiml, created_at=now)
-                )
-            else:
-                row.twiml = twiml
+            # Plain UPDATEs: the rows exist since claim(); no read is needed first.
+            stored = uow.session.execute(
+                update(VoiceCall)
+                .where(VoiceCall.call_sid == claim.call_sid)
+                .values(turn=claim.turn, state=json.dumps(claim.state), updated_at=now)
+            )
+            if stored.rowcount == 0:  # the status callback ended the call meanwhile
+                return
+            uow.session.execute(
+                update(VoiceTurn)
+                .where(VoiceTurn.call_sid == claim.call_sid, VoiceTurn.turn == claim.turn)
+                .values(twiml=twiml)
+            )
 
     def release(self, claim: Claim) -> None:
         """Forget a turn whose handling failed, so Twilio's retry can run it again."""

@@ -39,9 +39,15 @@ def test_a_caller_hears_the_balance(e2e_caller):
 
 
 def test_a_caller_hears_the_due_date(e2e_caller):
-    e2e_caller.phone = "+16175550302"
-    verified(e2e_caller, "1000000004", "02740", "2")
-    assert "5 PM Eastern" in e2e_caller.heard
+    c = e2e_caller
+    c.phone = "+16175550302"
+    c.dial_in()
+    c.press("1")
+    c.press("2")
+    if "account number" in c.heard:  # the dialogue may verify first for an account-specific date
+        c.press("1000000004")
+        c.press("02740")
+    assert "5 PM Eastern" in c.heard
 
 
 def test_a_spanish_call_is_answered_in_spanish(e2e_caller):
