@@ -84,6 +84,13 @@ test: setup train
 bench-billing: setup
 	$(PY) scripts/bench_billing.py $(N)
 
+# Due-date reminders and AutoPay notices by text (cron: hourly between 8 AM and 9 PM Eastern).
+remind: setup
+	$(PY) -m ivr.sms remind
+
+bench-reminders: setup
+	$(PY) scripts/bench_reminders.py --accounts $(or $(N),200000)
+
 bench-backoffice: setup
 	$(PY) scripts/bench_backoffice.py --accounts $(or $(N),200000)
 
