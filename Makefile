@@ -84,6 +84,10 @@ test: setup train
 bench-billing: setup
 	$(PY) scripts/bench_billing.py $(N)
 
+# Offline call simulator: plays Twilio against the app in-process (ARGS="--script calls/x.txt").
+call: demo-db
+	$(PY) -m ivr.simulate $(ARGS)
+
 # Due-date reminders and AutoPay notices by text (cron: hourly between 8 AM and 9 PM Eastern).
 remind: setup
 	$(PY) -m ivr.sms remind
