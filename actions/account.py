@@ -154,6 +154,8 @@ def say_autopay_status(dispatcher: CollectingDispatcher, status: autopay.Autopay
     elif status.status == "paused":
         say(dispatcher, "autopay_paused", draft_day=status.draft_day, last4=status.last4)
     else:
-        say(dispatcher, "autopay_not_enrolled", buttons=[
-            {"title_msg": "button_enroll_autopay", "payload": "/enroll_autopay"}
-        ])
+        say(
+            dispatcher,
+            "autopay_not_enrolled",
+            buttons=[{"title_msg": "button_enroll_autopay", "payload": "/enroll_autopay"}],
+        )

@@ -42,9 +42,7 @@ CANCEL_FORM_SLOTS = ("autopay_cancel_confirmed", "authorization_params_json", "t
 
 
 async def current_status(account_number: str) -> autopay.AutopayStatus:
-    return await billing.call(
-        lambda uow: autopay.autopay_status(uow, account_number, now=utcnow())
-    )
+    return await billing.call(lambda uow: autopay.autopay_status(uow, account_number, now=utcnow()))
 
 
 def _is_enrolled(status: autopay.AutopayStatus) -> bool:
@@ -70,8 +68,13 @@ class ActionAskDraftDay(Action):
             say_system_error(dispatcher, self.name())
             return []
         if _is_enrolled(status):
-            say(dispatcher, "ask_draft_day_change", draft_day=status.draft_day,
-                expect="digits", max_digits=2)
+            say(
+                dispatcher,
+                "ask_draft_day_change",
+                draft_day=status.draft_day,
+                expect="digits",
+                max_digits=2,
+            )
         else:
             say(dispatcher, "ask_draft_day", expect="digits", max_digits=2)
         return []

@@ -31,8 +31,8 @@ class ActionAskBankMethodRef(Action):
     ) -> list[EventType]:
         account_number = tracker.get_slot("account_number")
         try:
-            methods = [] if tracker.get_slot("want_new_bank") else await methods_on_file(
-                account_number
+            methods = (
+                [] if tracker.get_slot("want_new_bank") else await methods_on_file(account_number)
             )
         except Exception:
             say_system_error(dispatcher, self.name())
@@ -79,8 +79,11 @@ class BankChoiceValidation:
             return self._chosen(chosen)
         intent = intent_of(tracker)
         wants_new = intent == "deny" or mentions_any(latest_text(tracker), NEW_ACCOUNT_WORDS)
-        if methods and not tracker.get_slot("want_new_bank") and not wants_new and (
-            intent == "affirm" or intent == "inform" or latest_text(tracker).strip() == "1"
+        if (
+            methods
+            and not tracker.get_slot("want_new_bank")
+            and not wants_new
+            and (intent == "affirm" or intent == "inform" or latest_text(tracker).strip() == "1")
         ):
             return self._chosen(methods[0])
         if wants_new or not methods:

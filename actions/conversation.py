@@ -70,8 +70,13 @@ class ActionTransferToAgent(Action):
         if call_center_open(utcnow()):
             say(dispatcher, "transfer_to_agent", expect="agent")
         else:
-            say(dispatcher, "agent_closed", phone=CUSTOMER_SERVICE_PHONE, expect="menu",
-                buttons=MAIN_BUTTONS)
+            say(
+                dispatcher,
+                "agent_closed",
+                phone=CUSTOMER_SERVICE_PHONE,
+                expect="menu",
+                buttons=MAIN_BUTTONS,
+            )
         return [SlotSet("agent_offered", False)]
 
 

@@ -18,8 +18,19 @@ _ZERO_WORDS = re.compile(r"\b(oh|o|zero|cero)\b", re.IGNORECASE)
 _FILLERS = re.compile(r"\b(um+|uh+|eh+|er+|hmm+|like|este|pues|o sea)\b", re.IGNORECASE)
 
 FULL_BALANCE_WORDS = (
-    "full", "whole", "all of it", "everything", "entire", "total", "amount due", "balance",
-    "todo", "completo", "total", "saldo", "entero",
+    "full",
+    "whole",
+    "all of it",
+    "everything",
+    "entire",
+    "total",
+    "amount due",
+    "balance",
+    "todo",
+    "completo",
+    "total",
+    "saldo",
+    "entero",
 )
 NEW_ACCOUNT_WORDS = ("new", "different", "another", "other", "nueva", "otra", "diferente")
 

@@ -191,7 +191,9 @@ class ActionSubmitPayment(Action):
 
         from ivr.render import render  # the exact words the member heard or read
 
-        script_text = render(record["msg"], record["params"], locale=ctx.locale, channel=ctx.channel)
+        script_text = render(
+            record["msg"], record["params"], locale=ctx.locale, channel=ctx.channel
+        )
 
         def work(uow):
             now = utcnow()

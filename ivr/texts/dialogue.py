@@ -151,9 +151,7 @@ MESSAGES: dict[str, str] = {
         "Your balance is {balance_amount}. Reply FULL to pay it all, or reply with an amount."
     ),
     "amount_not_understood": N_("Sorry, I didn't get an amount."),
-    "ask_use_bank_on_file": N_(
-        "Would you like to use your {bank_kind} account ending in {last4}?"
-    ),
+    "ask_use_bank_on_file": N_("Would you like to use your {bank_kind} account ending in {last4}?"),
     "ask_use_bank_on_file@voice": N_(
         "Would you like to use your {bank_kind} account ending in {last4}? Say yes or press 1. "
         "To use a different account, say no or press 2."
@@ -263,9 +261,7 @@ MESSAGES: dict[str, str] = {
     "error_card_payments_disabled": N_(
         "We accept payments from checking and savings accounts only, not credit or debit cards."
     ),
-    "error_authorization_required": N_(
-        "I need your authorization before I can take this payment."
-    ),
+    "error_authorization_required": N_("I need your authorization before I can take this payment."),
     "error_invalid_draft_day": N_("Please choose a draft day from the 1st to the 23rd."),
     "error_autopay_not_enrolled": N_("Your account is not enrolled in AutoPay."),
     "error_autopay_already_enrolled": N_("Your account is already enrolled in AutoPay."),

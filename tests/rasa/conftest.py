@@ -60,9 +60,9 @@ def clock() -> Iterator[time_machine.Traveller]:
 
 
 @pytest.fixture
-def demo(sqlite_template: Path, tmp_path: Path, clock: time_machine.Traveller) -> Iterator[
-    BillingRuntime
-]:
+def demo(
+    sqlite_template: Path, tmp_path: Path, clock: time_machine.Traveller
+) -> Iterator[BillingRuntime]:
     """A fresh SQLite database with the demo accounts, used by the actions under test."""
     path = tmp_path / "billing.sqlite3"
     path.write_bytes(sqlite_template.read_bytes())
@@ -141,8 +141,14 @@ class RasaStack:
         )
 
     def send(
-        self, sender: str, message: str, *, channel: str = "web", locale: str = "en",
-        phone: str | None = None, caller_account: str | None = None,
+        self,
+        sender: str,
+        message: str,
+        *,
+        channel: str = "web",
+        locale: str = "en",
+        phone: str | None = None,
+        caller_account: str | None = None,
     ) -> list[dict[str, Any]]:
         """One REST turn; returns the custom payloads the assistant answered with."""
         response = requests.post(
@@ -212,12 +218,18 @@ def start_stack(work: Path, model: Path, env_extra: dict[str, str] | None = None
     for command in ("migrate", "demo"):
         subprocess.run(
             [str(APP_PYTHON), "-m", "billing_core", command],
-            cwd=REPO, env=env, check=True, capture_output=True,
+            cwd=REPO,
+            env=env,
+            check=True,
+            capture_output=True,
         )
     action_port, rasa_port = free_port(), free_port()
     endpoints = work / "endpoints.yml"
-    endpoints.write_text(
-        f"action_endpoint:\n  url: http://127.0.0.1:{action_port}/webhook\n", encoding="utf-8"
+    endpoints.write_text(  # the repository's endpoints, with this test's action server port
+        (REPO / "endpoints.yml")
+        .read_text(encoding="utf-8")
+        .replace("http://localhost:5055/webhook", f"http://127.0.0.1:{action_port}/webhook"),
+        encoding="utf-8",
     )
     action_log, rasa_log = work / "actions.log", work / "rasa.log"
     stack = RasaStack(
@@ -227,19 +239,49 @@ def start_stack(work: Path, model: Path, env_extra: dict[str, str] | None = None
         logs=[action_log, rasa_log],
     )
     with action_log.open("wb") as out:
-        stack.procs.append(subprocess.Popen(
-            [str(APP_PYTHON), "-m", "rasa_sdk", "--actions", "actions", "--port", str(action_port)],
-            cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
-        ))
+        stack.procs.append(
+            subprocess.Popen(
+                [
+                    str(APP_PYTHON),
+                    "-m",
+                    "rasa_sdk",
+                    "--actions",
+                    "actions",
+                    "--port",
+                    str(action_port),
+                ],
+                cwd=REPO,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        )
     with rasa_log.open("wb") as out:
-        stack.procs.append(subprocess.Popen(
-            [
-                str(RASA_BIN), "run", "--enable-api", "--model", str(model),
-                "--endpoints", str(endpoints), "--credentials", str(REPO / "credentials.yml"),
-                "--port", str(rasa_port), "--interface", "127.0.0.1",
-            ],
-            cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
-        ))
+        stack.procs.append(
+            subprocess.Popen(
+                [
+                    str(RASA_BIN),
+                    "run",
+                    "--enable-api",
+                    "--model",
+                    str(model),
+                    "--endpoints",
+                    str(endpoints),
+                    "--credentials",
+                    str(REPO / "credentials.yml"),
+                    "--port",
+                    str(rasa_port),
+                    "--interface",
+                    "127.0.0.1",
+                ],
+                cwd=REPO,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        )
     try:
         wait_until_up(f"http://127.0.0.1:{action_port}/health", stack.procs[0], 60, action_log)
         wait_until_up(f"{stack.url}/status", stack.procs[1], 240, rasa_log)

@@ -35,8 +35,9 @@ from ivr.render import render
 from tests.rasa.conftest import make_tracker, msg_ids, payloads, slot_events
 
 VERIFIED = {"verified": True, "account_number": "1000000004", "member_name": "Linda Chen"}
-VERIFY_DOMAIN = {"forms": {"verify_form": {"required_slots": [
-    "account_number", "zip_code", "date_of_birth"]}}}
+VERIFY_DOMAIN = {
+    "forms": {"verify_form": {"required_slots": ["account_number", "zip_code", "date_of_birth"]}}
+}
 
 
 def run(action, tracker, domain=None):
@@ -58,8 +59,12 @@ def verify_turn(slots, text, value_slot="zip_code", metadata=None):
         {"event": "slot", "name": value_slot, "value": text},
     ]
     tracker = make_tracker(
-        slots={**slots, value_slot: text}, text=text, intent="inform", events=events,
-        active_loop="verify_form", metadata=metadata,
+        slots={**slots, value_slot: text},
+        text=text,
+        intent="inform",
+        events=events,
+        active_loop="verify_form",
+        metadata=metadata,
     )
     return run(ValidateVerifyForm(), tracker, VERIFY_DOMAIN)
 
@@ -68,9 +73,16 @@ def verify_turn(slots, text, value_slot="zip_code", metadata=None):
 
 
 def test_a_voice_call_matched_by_caller_id_prefills_the_account_number(demo):
-    tracker = make_tracker(slots={"session_started_metadata": {
-        "channel": "voice", "locale": "es", "phone": "+15085550104",
-        "caller_account": "1000000004"}})
+    tracker = make_tracker(
+        slots={
+            "session_started_metadata": {
+                "channel": "voice",
+                "locale": "es",
+                "phone": "+15085550104",
+                "caller_account": "1000000004",
+            }
+        }
+    )
     _, events = run(ActionSessionStart(), tracker)
     slots = slot_events(events)
     assert slots["account_number"] == "1000000004"
@@ -80,8 +92,15 @@ def test_a_voice_call_matched_by_caller_id_prefills_the_account_number(demo):
 
 
 def test_caller_id_is_ignored_outside_voice(demo):
-    tracker = make_tracker(slots={"session_started_metadata": {
-        "channel": "sms", "locale": "en", "caller_account": "1000000004"}})
+    tracker = make_tracker(
+        slots={
+            "session_started_metadata": {
+                "channel": "sms",
+                "locale": "en",
+                "caller_account": "1000000004",
+            }
+        }
+    )
     _, events = run(ActionSessionStart(), tracker)
     assert "account_number" not in slot_events(events)
 
@@ -114,7 +133,8 @@ def test_a_spoken_birth_date_at_the_zip_prompt_also_verifies(demo):
 
 def test_a_spoken_account_number_is_accepted(demo):
     _dispatcher, events = verify_turn(
-        {}, "um my account number is one zero zero zero zero zero zero zero zero one",
+        {},
+        "um my account number is one zero zero zero zero zero zero zero zero one",
         value_slot="account_number",
     )
     slots = slot_events(events)
@@ -165,7 +185,10 @@ def test_balance_of_a_past_due_member(demo):
 def test_balance_of_a_current_member_names_the_due_date(demo):
     dispatcher, _ = run(ActionCheckBalance(), make_tracker(slots=VERIFIED))
     assert payloads(dispatcher)[0] == {
-        "msg": "balance_due", "amount": "512.40", "due_date": "2026-12-23"}
+        "msg": "balance_due",
+        "amount": "512.40",
+        "due_date": "2026-12-23",
+    }
 
 
 def test_balance_needs_a_verified_caller(demo):
@@ -176,7 +199,10 @@ def test_balance_needs_a_verified_caller(demo):
 def test_due_date_without_verification_gives_the_general_rule(demo):
     dispatcher, _ = run(ActionDueDate(), make_tracker())
     assert payloads(dispatcher)[0] == {
-        "msg": "due_date_general", "due_date": "2026-12-23", "coverage_date": "2027-01-01"}
+        "msg": "due_date_general",
+        "due_date": "2026-12-23",
+        "coverage_date": "2027-01-01",
+    }
 
 
 def test_due_date_inside_a_form_does_not_ask_anything_else(demo):
@@ -187,8 +213,13 @@ def test_due_date_inside_a_form_does_not_ask_anything_else(demo):
 def test_autopay_status_of_an_enrolled_member(demo):
     dispatcher, _ = run(ActionAutopayStatus(), make_tracker(slots=VERIFIED))
     assert payloads(dispatcher)[0] == {
-        "msg": "autopay_active", "draft_day": 21, "bank_kind": "checking", "last4": "6789",
-        "next_draft_date": "2026-12-21", "next_draft_amount": "512.40"}
+        "msg": "autopay_active",
+        "draft_day": 21,
+        "bank_kind": "checking",
+        "last4": "6789",
+        "next_draft_date": "2026-12-21",
+        "next_draft_amount": "512.40",
+    }
 
 
 def test_autopay_status_of_a_member_not_enrolled_offers_enrollment(demo):
@@ -220,8 +251,11 @@ def test_prepare_payment_opens_the_form_only_when_something_is_owed(demo):
     ],
 )
 def test_amounts_are_understood_however_they_are_said(demo, said, locale, expected):
-    tracker = make_tracker(slots={**VERIFIED, "amount_due": "512.40"}, text=said,
-                           metadata={"channel": "voice", "locale": locale})
+    tracker = make_tracker(
+        slots={**VERIFIED, "amount_due": "512.40"},
+        text=said,
+        metadata={"channel": "voice", "locale": locale},
+    )
     _, result = validate(ValidatePayForm(), "validate_payment_amount", said, tracker)
     assert result == {"payment_amount": expected}
 
@@ -230,8 +264,9 @@ def test_an_amount_above_the_balance_is_refused_with_the_limit(demo):
     tracker = make_tracker(slots={**VERIFIED, "amount_due": "512.40"}, text="600")
     dispatcher, result = validate(ValidatePayForm(), "validate_payment_amount", "600", tracker)
     assert result == {"payment_amount": None}
-    assert payloads(dispatcher) == [{"msg": "error_amount_exceeds_balance",
-                                     "owed_amount": "512.40"}]
+    assert payloads(dispatcher) == [
+        {"msg": "error_amount_exceeds_balance", "owed_amount": "512.40"}
+    ]
 
 
 def test_the_bank_account_on_file_is_offered_and_chosen_with_yes(demo):
@@ -273,16 +308,20 @@ def _confirmed_payment_slots(ask_events):
 
 
 def test_a_confirmed_payment_records_the_exact_authorization_and_gives_a_confirmation(demo):
-    slots = {**VERIFIED, "payment_amount": "512.40", "bank_kind": "checking",
-             "bank_last4": "6789", "bank_method_ref": "bm_demo_1000000004"}
+    slots = {
+        **VERIFIED,
+        "payment_amount": "512.40",
+        "bank_kind": "checking",
+        "bank_last4": "6789",
+        "bank_method_ref": "bm_demo_1000000004",
+    }
     asked, ask_events = run(ActionAskPaymentConfirmed(), make_tracker(slots=slots))
     script = payloads(asked)[0]
     assert script["msg"] == "tel_authorization" and script["expect"] == "yes_no"
     assert script["amount"] == "512.40" and script["last4"] == "6789"
     assert script["phone"] == "1-877-623-6765" and script["debit_date"] == "2026-12-01"
 
-    tracker = make_tracker(slots=_confirmed_payment_slots(ask_events), text="yes",
-                           intent="affirm")
+    tracker = make_tracker(slots=_confirmed_payment_slots(ask_events), text="yes", intent="affirm")
     dispatcher, events = run(ActionSubmitPayment(), tracker)
     receipt = payloads(dispatcher)[0]
     assert receipt["msg"] == "payment_confirmation"
@@ -296,29 +335,37 @@ def test_a_confirmed_payment_records_the_exact_authorization_and_gives_a_confirm
         payment = uow.session.scalars(
             select(Payment).where(Payment.confirmation_number == receipt["confirmation_number"])
         ).one()
-        assert auth.script_text == render("tel_authorization", params, locale="en",
-                                          channel="voice")
+        assert auth.script_text == render("tel_authorization", params, locale="en", channel="voice")
         assert auth.kind == "one_time_debit" and auth.consent_input == "voice:said:yes"
         assert payment.authorization_id == auth.id and payment.sec_code == "TEL"
         assert payment.amount == Decimal("512.40")
 
 
 def test_a_retried_submit_does_not_pay_twice(demo):
-    slots = {**VERIFIED, "payment_amount": "100.00", "bank_kind": "checking",
-             "bank_last4": "6789", "bank_method_ref": "bm_demo_1000000004"}
+    slots = {
+        **VERIFIED,
+        "payment_amount": "100.00",
+        "bank_kind": "checking",
+        "bank_last4": "6789",
+        "bank_method_ref": "bm_demo_1000000004",
+    }
     _, ask_events = run(ActionAskPaymentConfirmed(), make_tracker(slots=slots))
-    tracker = make_tracker(slots={**_confirmed_payment_slots(ask_events),
-                                  "payment_amount": "100.00"}, text="yes", intent="affirm")
+    tracker = make_tracker(
+        slots={**_confirmed_payment_slots(ask_events), "payment_amount": "100.00"},
+        text="yes",
+        intent="affirm",
+    )
     first, _ = run(ActionSubmitPayment(), tracker)
     again, _ = run(ActionSubmitPayment(), tracker)
     assert payloads(first)[0]["confirmation_number"] == payloads(again)[0]["confirmation_number"]
     with demo.uow() as uow:
-        assert len(uow.session.scalars(select(Payment).where(Payment.channel == "voice")).all()) == 1
+        assert (
+            len(uow.session.scalars(select(Payment).where(Payment.channel == "voice")).all()) == 1
+        )
 
 
 def test_a_declined_authorization_takes_no_payment(demo):
-    tracker = make_tracker(slots={**VERIFIED, "payment_confirmed": "no"}, text="no",
-                           intent="deny")
+    tracker = make_tracker(slots={**VERIFIED, "payment_confirmed": "no"}, text="no", intent="deny")
     dispatcher, _ = run(ActionSubmitPayment(), tracker)
     assert msg_ids(dispatcher)[0] == "payment_cancelled"
     with demo.uow() as uow:
@@ -335,8 +382,9 @@ def test_the_confirmation_question_needs_a_clear_yes_or_no(demo):
 # --- AutoPay ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("said", "day"), [("the twenty first", "21"), ("el quince", "15"),
-                                           ("3", "3")])
+@pytest.mark.parametrize(
+    ("said", "day"), [("the twenty first", "21"), ("el quince", "15"), ("3", "3")]
+)
 def test_draft_days_are_understood(demo, said, day):
     tracker = make_tracker(slots=VERIFIED, text=said)
     _, result = validate(ValidateAutopayEnrollForm(), "validate_draft_day", said, tracker)
@@ -345,8 +393,9 @@ def test_draft_days_are_understood(demo, said, day):
 
 def test_a_draft_day_after_the_23rd_is_refused(demo):
     tracker = make_tracker(slots=VERIFIED, text="the twenty fifth")
-    dispatcher, result = validate(ValidateAutopayEnrollForm(), "validate_draft_day",
-                                  "the twenty fifth", tracker)
+    dispatcher, result = validate(
+        ValidateAutopayEnrollForm(), "validate_draft_day", "the twenty fifth", tracker
+    )
     assert result == {"draft_day": None}
     assert msg_ids(dispatcher) == ["error_invalid_draft_day"]
 
@@ -354,19 +403,37 @@ def test_a_draft_day_after_the_23rd_is_refused(demo):
 def test_enrolling_in_autopay_with_a_new_bank_account(demo):
     with demo.uow() as uow:
         ref = payments.add_bank_method(
-            uow, "1000000001", routing_number="021000021", bank_account_number="55554444",
-            kind="savings", channel="voice", now=datetime.now(UTC),
+            uow,
+            "1000000001",
+            routing_number="021000021",
+            bank_account_number="55554444",
+            kind="savings",
+            channel="voice",
+            now=datetime.now(UTC),
         ).reference
-    slots = {"verified": True, "account_number": "1000000001", "member_name": "Maria Silva",
-             "draft_day": "15", "bank_method_ref": ref, "bank_kind": "savings",
-             "bank_last4": "4444"}
+    slots = {
+        "verified": True,
+        "account_number": "1000000001",
+        "member_name": "Maria Silva",
+        "draft_day": "15",
+        "bank_method_ref": ref,
+        "bank_kind": "savings",
+        "bank_last4": "4444",
+    }
     asked, ask_events = run(ActionAskAutopayConfirmed(), make_tracker(slots=slots))
     assert payloads(asked)[0]["msg"] == "autopay_authorization"
-    tracker = make_tracker(slots={**slots, **slot_events(ask_events), "autopay_confirmed": "yes"},
-                           text="/affirm", intent="affirm")
+    tracker = make_tracker(
+        slots={**slots, **slot_events(ask_events), "autopay_confirmed": "yes"},
+        text="/affirm",
+        intent="affirm",
+    )
     dispatcher, _ = run(ActionSubmitAutopayEnroll(), tracker)
-    assert payloads(dispatcher)[0] == {"msg": "autopay_enrolled", "draft_day": 15,
-                                       "bank_kind": "savings", "last4": "4444"}
+    assert payloads(dispatcher)[0] == {
+        "msg": "autopay_enrolled",
+        "draft_day": 15,
+        "bank_kind": "savings",
+        "last4": "4444",
+    }
     with demo.uow() as uow:
         status = autopay.autopay_status(uow, "1000000001", now=datetime.now(UTC))
         assert status.status == "active" and status.draft_day == 15
@@ -375,11 +442,19 @@ def test_enrolling_in_autopay_with_a_new_bank_account(demo):
 
 
 def test_changing_the_draft_day_of_an_existing_enrollment(demo):
-    slots = {**VERIFIED, "draft_day": "10", "bank_method_ref": "bm_demo_1000000004",
-             "bank_kind": "checking", "bank_last4": "6789"}
+    slots = {
+        **VERIFIED,
+        "draft_day": "10",
+        "bank_method_ref": "bm_demo_1000000004",
+        "bank_kind": "checking",
+        "bank_last4": "6789",
+    }
     _, ask_events = run(ActionAskAutopayConfirmed(), make_tracker(slots=slots))
-    tracker = make_tracker(slots={**slots, **slot_events(ask_events), "autopay_confirmed": "yes"},
-                           text="yes", intent="affirm")
+    tracker = make_tracker(
+        slots={**slots, **slot_events(ask_events), "autopay_confirmed": "yes"},
+        text="yes",
+        intent="affirm",
+    )
     dispatcher, _ = run(ActionSubmitAutopayEnroll(), tracker)
     assert msg_ids(dispatcher)[0] == "autopay_changed"
 
@@ -387,12 +462,25 @@ def test_changing_the_draft_day_of_an_existing_enrollment(demo):
 def test_cancelling_autopay_after_an_explicit_yes(demo):
     _, prep = run(ActionPrepareAutopayCancel(), make_tracker(slots=VERIFIED))
     assert slot_events(prep)["task_ready"] is True
-    record = {"msg": "autopay_cancel_confirm", "params": {
-        "draft_day": 21, "bank_kind": "checking", "last4": "6789", "member_name": "Linda Chen",
-        "auth_date": "2026-12-01"}}
-    tracker = make_tracker(slots={**VERIFIED, "autopay_cancel_confirmed": "yes",
-                                  "authorization_params_json": json.dumps(record)},
-                           text="yes", intent="affirm")
+    record = {
+        "msg": "autopay_cancel_confirm",
+        "params": {
+            "draft_day": 21,
+            "bank_kind": "checking",
+            "last4": "6789",
+            "member_name": "Linda Chen",
+            "auth_date": "2026-12-01",
+        },
+    }
+    tracker = make_tracker(
+        slots={
+            **VERIFIED,
+            "autopay_cancel_confirmed": "yes",
+            "authorization_params_json": json.dumps(record),
+        },
+        text="yes",
+        intent="affirm",
+    )
     dispatcher, _ = run(ActionSubmitAutopayCancel(), tracker)
     assert msg_ids(dispatcher)[0] == "autopay_cancelled"
     with demo.uow() as uow:
@@ -412,8 +500,12 @@ def test_cancelling_autopay_when_not_enrolled_says_so(demo):
 
 
 def _user(intent, ts):
-    return {"event": "user", "text": "zzz", "timestamp": ts,
-            "parse_data": {"intent": {"name": intent}}}
+    return {
+        "event": "user",
+        "text": "zzz",
+        "timestamp": ts,
+        "parse_data": {"intent": {"name": intent}},
+    }
 
 
 def test_one_miss_asks_to_clarify_and_two_in_a_row_offer_an_agent(demo):
@@ -421,8 +513,9 @@ def test_one_miss_asks_to_clarify_and_two_in_a_row_offer_an_agent(demo):
     dispatcher, events = run(ActionClarify(), once)
     assert msg_ids(dispatcher) == ["clarify"]
     assert slot_events(events)["agent_offered"] is False
-    twice = make_tracker(events=[_user("nlu_fallback", 1), {"event": "bot"},
-                                 _user("nlu_fallback", 2)])
+    twice = make_tracker(
+        events=[_user("nlu_fallback", 1), {"event": "bot"}, _user("nlu_fallback", 2)]
+    )
     dispatcher, events = run(ActionClarify(), twice)
     assert payloads(dispatcher)[0]["msg"] == "fallback_offer_agent"
     assert slot_events(events)["agent_offered"] is True

@@ -25,8 +25,12 @@ def add_bank_account(rasa_stack, account_number: str, number: str) -> str:
     rt = rasa_stack.runtime()
     with rt.uow() as uow:
         ref = payments.add_bank_method(
-            uow, account_number, routing_number="111000025", bank_account_number=number,
-            kind="savings" if number.endswith("4321") else "checking", channel="web",
+            uow,
+            account_number,
+            routing_number="111000025",
+            bank_account_number=number,
+            kind="savings" if number.endswith("4321") else "checking",
+            channel="web",
             now=datetime.now(UTC),
         )
     rt.engine.dispose()
@@ -83,7 +87,10 @@ def test_a_due_date_question_and_a_faq_in_the_middle_of_a_payment(rasa_stack):
     rasa_stack.send(who, "1000000003")
     assert ids(rasa_stack.send(who, "01103")) == ["verified", "ask_payment_amount"]
     assert ids(rasa_stack.send(who, "when is my bill due")) == [
-        "due_date_account", "past_due_now", "ask_payment_amount"]
+        "due_date_account",
+        "past_due_now",
+        "ask_payment_amount",
+    ]
     answer = rasa_stack.send(who, "can i pay with a credit card")
     assert ids(answer) == ["faq/card_payments", "ask_payment_amount"]
     assert ids(rasa_stack.send(who, "two hundred dollars")) == ["ask_new_bank_account"]
@@ -142,8 +149,9 @@ def test_a_spanish_caller_checks_the_balance(rasa_stack):
     who = conversation("CA-es")
     es = {"channel": "voice", "locale": "es"}
     assert ids(rasa_stack.send(who, "cuánto debo", **es)) == ["ask_account_number"]
-    assert ids(rasa_stack.send(
-        who, "uno cero cero cero cero cero cero cero cero dos", **es)) == ["ask_zip_code"]
+    assert ids(rasa_stack.send(who, "uno cero cero cero cero cero cero cero cero dos", **es)) == [
+        "ask_zip_code"
+    ]
     answer = rasa_stack.send(who, "cero uno ocho cuatro cero", **es)
     assert ids(answer)[:2] == ["verified", "balance_due"]
     assert answer[1]["amount"] == "100.00"
@@ -173,6 +181,10 @@ def test_an_agent_request_in_the_middle_of_verification_leaves_the_form(rasa_sta
     who = conversation("web-agent")
     rasa_stack.send(who, "check my balance")
     assert ids(rasa_stack.send(who, "let me talk to a person"))[0] in (
-        "transfer_to_agent", "agent_closed")
+        "transfer_to_agent",
+        "agent_closed",
+    )
     assert ids(rasa_stack.send(who, "when is my payment due")) == [
-        "due_date_general", "anything_else"]
+        "due_date_general",
+        "anything_else",
+    ]

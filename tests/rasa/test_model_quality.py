@@ -18,18 +18,32 @@ KNOWN_RASA_WARNINGS = ("duplicated intents have been found across multiple domai
 
 def run(*args: str, timeout: int = 600) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [str(a) for a in args], cwd=REPO, capture_output=True, text=True, timeout=timeout,
+        [str(a) for a in args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
         check=False,
     )
 
 
 def test_training_data_validates_without_warnings():
     require_rasa()
-    result = run(RASA, "data", "validate", "--domain", "domain.yml", "--data", "nlu/train",
-                 "--config", "config.yml")
+    result = run(
+        RASA,
+        "data",
+        "validate",
+        "--domain",
+        "domain.yml",
+        "--data",
+        "nlu/train",
+        "--config",
+        "config.yml",
+    )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     warnings = [
-        line for line in (result.stdout + result.stderr).splitlines()
+        line
+        for line in (result.stdout + result.stderr).splitlines()
         if "UserWarning" in line and not any(k in line for k in KNOWN_RASA_WARNINGS)
     ]
     assert warnings == []
@@ -37,8 +51,18 @@ def test_training_data_validates_without_warnings():
 
 def test_every_test_story_is_predicted_without_errors(tmp_path):
     require_rasa()
-    result = run(RASA, "test", "core", "--stories", "nlu/test/stories", "--model", "models",
-                 "--fail-on-prediction-errors", "--out", tmp_path)
+    result = run(
+        RASA,
+        "test",
+        "core",
+        "--stories",
+        "nlu/test/stories",
+        "--model",
+        "models",
+        "--fail-on-prediction-errors",
+        "--out",
+        tmp_path,
+    )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-4000:]
     assert (tmp_path / "failed_test_stories.yml").read_text().startswith("# None of the test")
