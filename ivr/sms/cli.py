@@ -1,4 +1,10 @@
-"""Operator command line: `python -m ivr.sms remind [--now ISO] [--rate N]` for cron or by hand."""
+"""Operator command line for cron or by hand:
+
+python -m ivr.sms remind  [--now ISO] [--rate N] [--batch N] [--quiet]
+    due-date reminders, then the back office's notices (one job, one rate limit)
+python -m ivr.sms notices [--now ISO] [--rate N] [--batch N] [--quiet]
+    only the back office's notices (member_notifications, channel sms; see ivr.sms.notices)
+"""
 
 from __future__ import annotations
 
@@ -12,7 +18,8 @@ from tqdm import tqdm
 
 from billing_core.runtime import BillingRuntime
 from ivr.config import ChannelSettings
-from ivr.sms.reminders import ReminderSettings, RunStats, run_reminders
+from ivr.sms.notices import NoticeStats, run_notices, run_sms_jobs
+from ivr.sms.reminders import ReminderSettings, RunStats
 from ivr.sms.sender import OutboxTransport, transport_from_settings
 
 EX_TEMPFAIL = 75  # sysexits: try again later (cron / Kubernetes retries the job)
@@ -25,16 +32,21 @@ def _instant(value: str) -> datetime:
     return parsed.astimezone(UTC)
 
 
-def _summary(stats: RunStats, transport: str) -> str:
+def _summary(stats: RunStats | NoticeStats, transport: str, what: str) -> str:
     ledgered = ", ".join(f"{k} {v}" for k, v in sorted(stats.ledgered.items())) or "none"
     lines = [
-        f"ledgered: {ledgered}",
-        f"sent via {transport}: {stats.sent}; failed {stats.failed}; "
+        f"{what} ledgered: {ledgered}",
+        f"{what} sent via {transport}: {stats.sent}; failed {stats.failed}; "
         f"skipped (opted out) {stats.skipped_opted_out}; expired {stats.expired}; "
         f"reconciled after a crash {stats.reconciled}; deferred to sending hours {stats.deferred}",
     ]
-    if stats.late_autopay_notices:
-        lines.append(f"WARNING: {stats.late_autopay_notices} AutoPay notices sent < 10 days ahead")
+    if isinstance(stats, NoticeStats):
+        if stats.to_mail:
+            lines.append(f"notices handed back to the letter run: {stats.to_mail}")
+        if stats.late_rege:
+            lines.append(
+                f"WARNING: {stats.late_rege} Reg E notices texted < 10 days before the draft"
+            )
     if stats.transport_error:
         lines.append(f"stopped early, transport unavailable: {stats.transport_error}")
     return "\n".join(lines)
@@ -43,11 +55,15 @@ def _summary(stats: RunStats, transport: str) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ivr.sms", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    remind = sub.add_parser("remind", help="ledger today's reminders and send them")
-    remind.add_argument("--now", type=_instant, help="pretend it is this instant (ISO, with zone)")
-    remind.add_argument("--rate", type=float, help="messages per second (0 = no limit)")
-    remind.add_argument("--batch", type=int, help="rows claimed per transaction")
-    remind.add_argument("--quiet", action="store_true", help="do not print outbox texts")
+    for name, help_ in (
+        ("remind", "ledger and send today's reminders, then the back office's notices"),
+        ("notices", "ledger and send the back office's notices only"),
+    ):
+        cmd = sub.add_parser(name, help=help_)
+        cmd.add_argument("--now", type=_instant, help="pretend it is this instant (ISO, with zone)")
+        cmd.add_argument("--rate", type=float, help="messages per second (0 = no limit)")
+        cmd.add_argument("--batch", type=int, help="rows claimed per transaction")
+        cmd.add_argument("--quiet", action="store_true", help="do not print outbox texts")
     args = parser.parse_args(argv)
 
     settings = ReminderSettings.from_env()
@@ -70,18 +86,27 @@ def main(argv: list[str] | None = None) -> int:
         bars.append(bar)
         return bar.update
 
+    results: list[tuple[RunStats | NoticeStats, str]] = []
     try:
-        stats = run_reminders(
-            runtime,
-            transport,
-            settings=settings,
-            channels=channels,
-            now=args.now,
-            progress_factory=progress_factory,
-        )
+        if args.command == "remind":
+            reminders, notices = run_sms_jobs(
+                runtime,
+                transport,
+                settings=settings,
+                channels=channels,
+                now=args.now,
+                progress_factory=progress_factory,
+            )
+            results = [(reminders, "reminders"), (notices, "notices")]
+        else:
+            notices = run_notices(
+                runtime, transport, settings=settings, channels=channels, now=args.now
+            )
+            results = [(notices, "notices")]
     finally:
         for bar in bars:
             bar.close()
         runtime.engine.dispose()
-    print(_summary(stats, transport.name), file=sys.stderr)
-    return EX_TEMPFAIL if stats.transport_error else 0
+    for stats, what in results:
+        print(_summary(stats, transport.name, what), file=sys.stderr)
+    return EX_TEMPFAIL if any(stats.transport_error for stats, _ in results) else 0

@@ -1,4 +1,5 @@
-"""Tables of the SMS channel: the reminder ledger (a claimable queue), outbound messages, opt-outs."""
+"""Tables of the SMS channel: the reminder and notice ledgers (claimable queues), outbound messages,
+opt-outs."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+import billing_core.backoffice.models  # noqa: F401  (member_notifications, referenced below)
 from billing_core.models import Base
 from billing_core.types import Money, UTCDateTime
 
@@ -44,11 +46,44 @@ class SmsReminder(Base):
     contact_phone_id: Mapped[int] = mapped_column(ForeignKey("contact_phones.id"))
     number: Mapped[str] = mapped_column(String(20))
     coverage_month: Mapped[date] = mapped_column(Date)
-    kind: Mapped[str] = mapped_column(String(20))  # due_7d | due_2d | past_due_1d | autopay_notice
+    # due_7d | due_2d | past_due_1d (autopay_notice: rows of the retired SMS Reg E job, never sent)
+    kind: Mapped[str] = mapped_column(String(20))
     locale: Mapped[str] = mapped_column(String(5))
     timezone: Mapped[str] = mapped_column(String(40))
     amount: Mapped[Decimal | None] = mapped_column(Money)
     event_date: Mapped[date] = mapped_column(Date)  # the due date or the AutoPay draft date
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(SmallInteger, default=0)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claimed_by: Mapped[str | None] = mapped_column(String(60))
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    message_sid: Mapped[str | None] = mapped_column(String(40))
+    detail: Mapped[str | None] = mapped_column(String(120))  # why skipped or failed; never PII
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SmsNotice(Base):
+    """One text per back-office notice (`member_notifications`, channel sms), written before it is
+    sent. The unique `notification_id` is the exactly-once guarantee; `status` makes the table a
+    queue claimed with `FOR UPDATE SKIP LOCKED`, like `sms_reminders`:
+    pending -> sending -> sent | skipped | expired | failed.
+    The body is rendered when the row is written, so a crash-rerun looks for the very same text.
+    """
+
+    __tablename__ = "sms_notices"
+    __table_args__ = (Index("ix_sms_notices_status_id", "status", "id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    notification_id: Mapped[int] = mapped_column(ForeignKey("member_notifications.id"), unique=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    contact_phone_id: Mapped[int] = mapped_column(ForeignKey("contact_phones.id"))
+    number: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(40))
+    locale: Mapped[str] = mapped_column(String(5))
+    timezone: Mapped[str] = mapped_column(String(40))
+    body: Mapped[str] = mapped_column(Text)
+    event_date: Mapped[date | None] = mapped_column(Date)  # draft, retry or deadline date, if any
     status: Mapped[str] = mapped_column(String(10), default="pending")
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     attempts: Mapped[int] = mapped_column(SmallInteger, default=0)
@@ -67,7 +102,7 @@ class SmsMessage(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     dedupe_key: Mapped[str | None] = mapped_column(String(80), unique=True)
-    purpose: Mapped[str] = mapped_column(String(20))  # reminder | confirmation
+    purpose: Mapped[str] = mapped_column(String(20))  # reminder | notice | confirmation
     reminder_id: Mapped[int | None] = mapped_column(ForeignKey("sms_reminders.id"), index=True)
     to_number: Mapped[str] = mapped_column(String(20), index=True)
     body: Mapped[str] = mapped_column(Text)

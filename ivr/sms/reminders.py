@@ -1,4 +1,9 @@
-"""Due-date reminders and Reg E AutoPay notices: set-based selection into a ledger, then delivery.
+"""Due-date reminders: set-based selection into a ledger, then delivery.
+
+Reg E notices of a changed AutoPay amount are not computed here: the back office decides who gets
+them and when (`billing_core.backoffice.drafts.plan_rege_notices`) and `ivr.sms.notices` texts
+them, so a member is told once. Rows of kind `autopay_notice` left by the retired SMS computation
+are skipped, never sent.
 
 Two phases, each safe to run from several processes at once:
 1. `ledger_reminders` inserts one `sms_reminders` row per (account, coverage month, kind) with one
@@ -72,7 +77,8 @@ from ivr.sms.sender import (
 
 log = logging.getLogger(__name__)
 
-AUTOPAY_NOTICE = "autopay_notice"
+# Kind of the ledger rows the SMS job once wrote for Reg E notices; the back office owns those now.
+LEGACY_AUTOPAY_NOTICE = "autopay_notice"
 
 
 def _days(value: str | None, default: tuple[int, ...]) -> tuple[int, ...]:
@@ -92,8 +98,7 @@ class ReminderSettings:
     due_days: tuple[int, ...] = (7, 2)  # days before the 23rd
     past_due_days: tuple[int, ...] = (1,)  # days after the due date
     past_due_window_days: int = 7  # how long the last past-due notice stays sendable
-    autopay_notice_days: int = 10  # Reg E §1005.10(d): notice at least this many days ahead
-    autopay_notices: bool = True  # off when another job owns Reg E notices (see README)
+    notice_window_days: int = 7  # how long a back-office notice stays sendable by text
     quiet_start: time = time(8, 0)
     quiet_end: time = time(21, 0)
     rate: float = 10.0  # messages per second per runner; 0 means no limit
@@ -108,8 +113,7 @@ class ReminderSettings:
             due_days=_days(env.get("SMS_REMINDER_DAYS"), cls.due_days),
             past_due_days=_days(env.get("SMS_PAST_DUE_DAYS"), cls.past_due_days),
             past_due_window_days=int(env.get("SMS_PAST_DUE_WINDOW_DAYS") or 7),
-            autopay_notice_days=int(env.get("SMS_AUTOPAY_NOTICE_DAYS") or 10),
-            autopay_notices=_flag(env.get("SMS_AUTOPAY_NOTICES"), True),
+            notice_window_days=int(env.get("SMS_NOTICE_WINDOW_DAYS") or 7),
             quiet_start=time(int(env.get("SMS_SENDING_HOURS_START") or 8)),
             quiet_end=time(int(env.get("SMS_SENDING_HOURS_END") or 21)),
             rate=float(env.get("SMS_RATE") or 10.0),
@@ -131,7 +135,6 @@ class Target:
     due_date: date  # Eastern calendar date of the due instant
     expires_at: datetime
     # Active AutoPay with a draft on or after this day of the bill's month covers the bill.
-    # For AutoPay notices: only drafts strictly after this day still need a notice.
     draft_day_from: int
 
 
@@ -182,9 +185,6 @@ def targets_for(now: datetime, settings: ReminderSettings) -> list[Target]:
             )
             if start <= today < end and now >= due_instant:
                 targets.append(Target(f"past_due_{n}d", month, due, _midnight(end), 99))
-        draft_from = _draft_day_from(month, today)
-        if settings.autopay_notices and now < due_instant and draft_from < 99:
-            targets.append(Target(AUTOPAY_NOTICE, month, due, due_instant, draft_from))
     return targets
 
 
@@ -260,29 +260,16 @@ def _eligible(session: Session, target: Target, now: datetime) -> Any:
     )
 
     conditions: list[ColumnElement[bool]] = [billed.c.billed_m > 0, remaining > 0]
-    if target.kind == AUTOPAY_NOTICE:
-        conditions += [
-            ae.c.status == "active",
-            ae.c.draft_day > target.draft_day_from,
-            ae.c.last_draft_amount.is_not(None),
-            _cents(ae.c.last_draft_amount) != outstanding,
-        ]
-        prior = add_months(month, -1)
-        if session.get_bind().dialect.name == "postgresql":
-            event_date: Any = func.make_date(prior.year, prior.month, ae.c.draft_day)
-        else:
-            event_date = func.date(prior.isoformat(), func.printf("+%d days", ae.c.draft_day - 1))
-    else:
-        event_date = literal(target.due_date)
-        if target.kind.startswith("due_"):
-            # Fully covered: an active AutoPay whose draft for this bill is still ahead.
-            conditions.append(
-                or_(
-                    ae.c.status.is_(None),
-                    ae.c.status != "active",
-                    ae.c.draft_day < target.draft_day_from,
-                )
+    event_date = literal(target.due_date)
+    if target.kind.startswith("due_"):
+        # Fully covered: an active AutoPay whose draft for this bill is still ahead.
+        conditions.append(
+            or_(
+                ae.c.status.is_(None),
+                ae.c.status != "active",
+                ae.c.draft_day < target.draft_day_from,
             )
+        )
 
     from_ = (
         billed.join(acct, acct.c.id == billed.c.account_id)
@@ -404,7 +391,6 @@ class RunStats:
     failed: int = 0
     reconciled: int = 0
     deferred: int = 0  # pending texts waiting for sending hours
-    late_autopay_notices: int = 0  # sent with less than the Reg E lead time
     transport_error: str | None = None
 
 
@@ -430,13 +416,6 @@ def _reminder_text(
 ) -> str:
     """Many members share a premium and every one shares the due date: Babel formats each
     combination once per process (formatting dominated the outbox's cost)."""
-    if kind == AUTOPAY_NOTICE:
-        return render(
-            "sms_autopay_notice",
-            {"amount": amount, "draft_date": event_date},
-            locale=locale,
-            channel="sms",
-        )
     msg = "sms_reminder_past_due" if kind.startswith("past_due") else "sms_reminder_due"
     params: dict[str, object] = {"due_date": event_date}
     if include_amounts and amount is not None:
@@ -551,7 +530,6 @@ class ReminderSender:
             row.detail = "resent after a crash"
 
     def _claim(self, zones: list[str], now: datetime) -> list[Claimed]:
-        today = eastern_date(now)
         with self.runtime.uow() as uow:
             rows = uow.session.execute(
                 select(
@@ -598,10 +576,14 @@ class ReminderSender:
             claimed: list[Claimed] = []
             changes: list[dict[str, Any]] = []  # the few rows that will not be sent
             for r in rows:
-                if r.number in opted_out or r.contact_phone_id in no_consent:
+                if r.kind == LEGACY_AUTOPAY_NOTICE:
+                    changes.append(
+                        {"id": r.id, "status": "skipped", "detail": "Reg E: back office notice"}
+                    )
+                elif r.number in opted_out or r.contact_phone_id in no_consent:
                     changes.append({"id": r.id, "status": "skipped", "detail": "opted out"})
                     self.stats.skipped_opted_out += 1
-                elif r.expires_at <= now or (r.kind == AUTOPAY_NOTICE and r.event_date <= today):
+                elif r.expires_at <= now:
                     changes.append({"id": r.id, "status": "expired", "detail": "window passed"})
                     self.stats.expired += 1
                 else:
@@ -663,11 +645,6 @@ class ReminderSender:
             )
         self.transport.recorded([sms for _row, sms, _result in done])
         self.stats.sent += len(done)
-        for row, _sms, _result in done:
-            if row.kind == AUTOPAY_NOTICE and (row.event_date - eastern_date(now)).days < (
-                self.settings.autopay_notice_days
-            ):
-                self.stats.late_autopay_notices += 1
         self.progress(len(done))
 
     def _fail(self, row: Claimed, exc: SmsRejected, now: datetime) -> None:
@@ -770,12 +747,15 @@ def run_reminders(
     channels: ChannelSettings | None = None,
     now: datetime | None = None,
     progress_factory: Callable[[int], Callable[[int], None]] | None = None,
+    limiter: RateLimiter | None = None,
 ) -> RunStats:
     """Ledger today's reminders, then send every pending one that may be sent now."""
     clock: Callable[[], datetime] = (lambda: now) if now is not None else utcnow
     with runtime.uow() as uow:
         ledgered = ledger_reminders(uow, now=clock(), settings=settings)
-    sender = ReminderSender(runtime, transport, settings, channels=channels, clock=clock)
+    sender = ReminderSender(
+        runtime, transport, settings, channels=channels, clock=clock, limiter=limiter
+    )
     if progress_factory is not None:
         sender.progress = progress_factory(sender.pending_count())
     stats = sender.run()

@@ -1,4 +1,7 @@
-"""SMS wording: reminders, AutoPay notices, confirmations and keyword replies (≤160 GSM-7 chars)."""
+"""SMS wording: reminders, back-office notices, confirmations and keyword replies (≤160 GSM-7 chars).
+
+`sms_notice_<kind>` is the text of a back-office notice of that kind (`member_notifications`);
+ivr.sms.notices maps the notice's params to the names used here."""
 
 from ivr.texts import N_
 
@@ -21,9 +24,42 @@ MESSAGES: dict[str, str] = {
         "Health Connector: your premium due {due_date} is past due. Pay now to keep your "
         "coverage: 1-877-623-6765. Reply STOP to opt out."
     ),
-    "sms_autopay_notice": N_(
-        "Health Connector: your AutoPay amount changed. On {draft_date} we will draft "
-        "{amount}. Questions? 1-877-623-6765. Reply STOP to opt out."
+    # Back-office notices (billing_core.backoffice.notifications.KINDS), one per kind.
+    "sms_notice_payment_returned": N_(
+        "Health Connector: your bank returned your payment of {amount}. Please pay again at "
+        "MAhealthconnector.org or call 1-877-623-6765. Reply STOP to opt out."
+    ),
+    "sms_notice_autopay_suspended": N_(
+        "Health Connector: AutoPay is stopped because your bank returned a payment. To restart "
+        "it, call 1-877-623-6765. Reply STOP to opt out."
+    ),
+    "sms_notice_retry_scheduled": N_(
+        "Health Connector: we will debit your returned payment of {amount} again on "
+        "{retry_date}. Please have the funds ready. Reply STOP to opt out."
+    ),
+    "sms_notice_rege_amount_change": N_(
+        "Health Connector: your AutoPay amount changes from {previous_amount} to {amount}, "
+        "drafted on {draft_date}. Questions? 1-877-623-6765. Reply STOP to opt out."
+    ),
+    "sms_notice_past_due_warning": N_(
+        "Health Connector: your premium is past due. Pay now to keep your coverage: "
+        "MAhealthconnector.org or 1-877-623-6765. Reply STOP to opt out."
+    ),
+    "sms_notice_grace_started": N_(
+        "Health Connector: your premium is unpaid; your grace period has begun. Pay by "
+        "{grace_end_date} to keep your coverage: 1-877-623-6765. Reply STOP to opt out."
+    ),
+    "sms_notice_termination_warning": N_(
+        "Health Connector: your coverage will end unless you pay your past-due premium by "
+        "{grace_end_date}. Call 1-877-623-6765. Reply STOP to opt out."
+    ),
+    "sms_notice_coverage_terminated": N_(
+        "Health Connector: your coverage ended {coverage_end_date} for nonpayment. Pay by "
+        "{reinstate_date} to restore it: 1-877-623-6765. Reply STOP to opt out."
+    ),
+    "sms_notice_coverage_reinstated": N_(
+        "Health Connector: we received your payment and your coverage is reinstated. Thank you. "
+        "Questions? 1-877-623-6765. Reply STOP to opt out."
     ),
     "sms_payment_confirmation": N_(
         "Health Connector: we received your payment of {amount}. Confirmation number "

@@ -68,7 +68,7 @@ def test_the_days_before_the_due_date_are_configurable(runtime):
     add_member(runtime)
     settings = replace(SETTINGS, due_days=(10, 3))
     sent, stats = run(runtime, eastern(2026, 12, 13, 10), settings=settings)
-    assert stats.ledgered == {"due_10d": 1, "autopay_notice": 0} and len(sent.sent) == 1
+    assert stats.ledgered == {"due_10d": 1} and len(sent.sent) == 1
 
 
 def test_a_rerun_the_same_day_sends_nothing_twice(runtime):
@@ -123,28 +123,37 @@ def test_autopay_whose_draft_already_passed_unpaid_gets_the_reminder(runtime):
     assert [s.to for s in sent.sent] == [late.phone]
 
 
-def test_a_changed_autopay_amount_gets_the_reg_e_notice_with_amount_and_date(runtime):
-    changed = add_member(runtime, premium="215.00", autopay_day=21, last_draft="198.00")
-    add_member(runtime, premium="198.00", autopay_day=21, last_draft="198.00")  # unchanged
-    at = eastern(2026, 12, 2, 10)  # bills are out on the 1st; 19 days before the draft
-    sent, stats = run(runtime, at)
-    assert stats.ledgered["autopay_notice"] == 1 and stats.late_autopay_notices == 0
-    assert [s.to for s in sent.sent] == [changed.phone]
-    assert sent.sent[0].body == (
-        "Health Connector: your AutoPay amount changed. On December 21, 2026 we will draft "
-        "$215.00. Questions? 1-877-623-6765. Reply STOP to opt out."
-    )
-    (row,) = reminder_rows(runtime)
-    assert row.event_date == date(2026, 12, 21) and (row.event_date - at.date()).days >= 10
-    assert run(runtime, at + timedelta(days=1))[0].sent == []  # once per bill
-
-
-def test_autopay_notices_can_be_left_to_another_job(runtime):
+def test_the_reminder_job_computes_no_reg_e_notice_of_its_own(runtime):
+    """Reg E notices are the back office's (tests/sms/test_notices.py): never a second one."""
     add_member(runtime, premium="215.00", autopay_day=21, last_draft="198.00")
-    sent, _ = run(
-        runtime, eastern(2026, 12, 2, 10), settings=replace(SETTINGS, autopay_notices=False)
-    )
-    assert sent.sent == []
+    sent, stats = run(runtime, eastern(2026, 12, 2, 10))  # 19 days before the draft
+    assert sent.sent == [] and sum(stats.ledgered.values()) == 0
+    assert reminder_rows(runtime) == []
+
+
+def test_a_legacy_autopay_notice_row_is_skipped_never_sent(runtime):
+    member = add_member(runtime, premium="215.00", autopay_day=21, last_draft="198.00")
+    at = eastern(2026, 12, 2, 10)
+    with runtime.uow() as uow:
+        uow.session.add(
+            SmsReminder(
+                account_id=member.account_id,
+                contact_phone_id=member.phone_id,
+                number=member.phone,
+                coverage_month=date(2027, 1, 1),
+                kind="autopay_notice",
+                locale="en",
+                timezone="America/New_York",
+                amount=Decimal("215.00"),
+                event_date=date(2026, 12, 21),
+                status="pending",
+                expires_at=DUE,
+                attempts=0,
+                created_at=at,
+            )
+        )
+    sent, _ = run(runtime, at)
+    assert sent.sent == [] and [r.status for r in reminder_rows(runtime)] == ["skipped"]
 
 
 def test_a_spanish_speaking_member_gets_the_reminder_in_spanish(runtime):
@@ -162,7 +171,6 @@ def test_a_spanish_speaking_member_gets_the_reminder_in_spanish(runtime):
     [
         "sms_reminder_due",
         "sms_reminder_past_due",
-        "sms_autopay_notice",
         "sms_payment_confirmation",
         "sms_help",
         "sms_opted_out",
