@@ -21,6 +21,7 @@ from sqlalchemy import create_engine, inspect, text
 from billing_core.db import make_engine, migrate
 from billing_core.runtime import BillingRuntime
 from billing_core.settings import Settings
+from tests.rasa_stack import RasaStack, compile_catalogs, require_rasa, start_stack, stop_stack
 
 PG_ADMIN_URL = os.environ.get(
     "DATABASE_URL_TEST", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -113,3 +114,16 @@ def runtime(database_url: str, tmp_path: Path) -> Iterator[BillingRuntime]:
 def now() -> datetime:
     """A fixed instant for service calls: Sunday 29 November 2026, noon Eastern."""
     return datetime(2026, 11, 29, 17, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_catalogs() -> None:
+    compile_catalogs()
+
+
+@pytest.fixture(scope="session")
+def rasa_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RasaStack]:
+    """One real Rasa server + action server for the whole session (voice, chat, SMS, Rasa tests)."""
+    stack = start_stack(tmp_path_factory.mktemp("rasa-stack"), require_rasa())
+    yield stack
+    stop_stack(stack)

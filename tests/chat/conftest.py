@@ -22,13 +22,6 @@ import ivr.app
 from ivr.app import create_app
 from ivr.config import ChannelSettings
 from tests.conftest import IN_CI, make_runtime
-from tests.rasa.conftest import (  # noqa: F401 (compiled_catalogs is an autouse fixture)
-    RasaStack,
-    compiled_catalogs,
-    require_rasa,
-    start_stack,
-    stop_stack,
-)
 
 Answer = Callable[[dict[str, Any]], Any]
 
@@ -158,16 +151,3 @@ def browser() -> Iterator[Any]:
 def results_dir() -> Path:
     RESULTS_DIR.mkdir(exist_ok=True)
     return RESULTS_DIR
-
-
-# ------------------------------------------------------------------ the real Rasa stack
-
-
-@pytest.fixture(scope="session")
-def rasa_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RasaStack]:
-    """The Rasa engineer's stack (tests/rasa/conftest.py): the trained model, the action server and
-    a demo database. A fixture of its own here because conftest fixtures do not cross directories;
-    moved to tests/conftest.py, one stack would serve both suites."""
-    stack = start_stack(tmp_path_factory.mktemp("rasa-stack"), require_rasa())
-    yield stack
-    stop_stack(stack)

@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from tests.rasa.conftest import REPO, require_rasa
+from tests.rasa_stack import REPO, require_rasa
 
 pytestmark = [pytest.mark.rasa, pytest.mark.slow]
 
