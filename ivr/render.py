@@ -1,7 +1,8 @@
 """Renders the assistant's message ids into text for one channel and locale, from the gettext catalogs.
 
 Params follow a naming convention: `*amount` is money, `*_date` an ISO date, `*_at` an ISO datetime
-(said in Eastern time), `last4`, `account_last4`, `confirmation_number` and `*_digits` are digits.
+(said in Eastern time), `last4`, `account_last4`, `confirmation_number` and `*_digits` are digits,
+`*bank_kind` (checking | savings) is said in the caller's language.
 """
 
 from __future__ import annotations
@@ -96,6 +97,8 @@ def format_param(key: str, value: object, *, locale: str, channel: str) -> str:
             date=format_date(local.date(), "long", locale=loc),
             time=format_time(local.time(), "short", locale=loc),
         )
+    if key.endswith("bank_kind") and f"bank_kind.{value}" in catalog():
+        return template(f"bank_kind.{value}", locale=locale, channel=channel)
     if key in DIGIT_KEYS or key.endswith("_digits"):
         digits = str(value)
         return " ".join(digits) if channel == "voice" else digits

@@ -60,3 +60,8 @@ def test_dates_and_digits_follow_the_locale_and_channel():
     assert format_param("due_at", "2026-11-23T22:00:00+00:00", locale="en", channel="web") == (
         "November 23, 2026 at 5:00\u202fPM"
     )
+
+
+def test_the_kind_of_bank_account_is_said_in_the_callers_language():
+    assert format_param("bank_kind", "checking", locale="es", channel="voice") != "checking"
+    assert format_param("bank_kind", "savings", locale="en", channel="voice") == "savings"
