@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import importlib
-import logging
 from typing import Any
 
 from flask import Flask
 
 from billing_core.runtime import BillingRuntime
+from ivr import observability
 from ivr.config import ChannelSettings
 from ivr.rasa_client import RasaClient
 
@@ -28,7 +28,7 @@ def create_app(
     app.extensions["billing"] = runtime or BillingRuntime.start()
     settings = app.config["CHANNELS"]
     app.extensions["rasa"] = RasaClient(settings.rasa_url, settings.rasa_timeout_seconds)
-    logging.basicConfig(level=logging.INFO)
+    observability.init_app(app)  # JSON logs, metrics, /metrics and /ready
 
     for module_name in CHANNEL_BLUEPRINTS:
         try:

@@ -9,6 +9,7 @@ python -m ivr.sms notices [--now ISO] [--rate N] [--batch N] [--quiet]
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable
 from dataclasses import replace
@@ -50,6 +51,26 @@ def _summary(stats: RunStats | NoticeStats, transport: str, what: str) -> str:
     if stats.transport_error:
         lines.append(f"stopped early, transport unavailable: {stats.transport_error}")
     return "\n".join(lines)
+
+
+def _export_metrics(results: list[tuple[RunStats | NoticeStats, str]]) -> None:
+    """A cron job has no /metrics: write the counts for node_exporter's textfile collector."""
+    path = os.environ.get("METRICS_TEXTFILE")
+    if not path:
+        return
+    from prometheus_client import CollectorRegistry, Gauge, write_to_textfile
+
+    registry = CollectorRegistry()
+    gauge = Gauge(
+        "ivr_reminder_job_last_run",
+        "Reminders and notices of the last `python -m ivr.sms remind` run, by status",
+        ["kind", "status"],
+        registry=registry,
+    )
+    for stats, what in results:
+        for status in ("sent", "failed", "skipped_opted_out", "expired", "deferred", "reconciled"):
+            gauge.labels(what, status).set(getattr(stats, status))
+    write_to_textfile(path, registry)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -109,4 +130,5 @@ def main(argv: list[str] | None = None) -> int:
         runtime.engine.dispose()
     for stats, what in results:
         print(_summary(stats, transport.name, what), file=sys.stderr)
+    _export_metrics(results)
     return EX_TEMPFAIL if any(stats.transport_error for stats, _ in results) else 0

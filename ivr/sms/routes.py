@@ -8,6 +8,7 @@ from flask import Blueprint, Response, current_app, request
 from twilio.twiml.messaging_response import MessagingResponse
 
 from billing_core.billing_calendar import utcnow
+from ivr.observability import count_sms_status
 from ivr.render import render
 from ivr.sms.inbound import handle_inbound
 from ivr.sms.status import record_status
@@ -57,6 +58,7 @@ def status() -> tuple[str, int]:
     state = form.get("MessageStatus") or form.get("SmsStatus")
     if not sid or not state:
         return "", 204
+    count_sms_status(state, reminder=bool(request.args.get("r")))
     try:
         error_code = int(form["ErrorCode"]) if form.get("ErrorCode", "").isdigit() else None
         reminder = request.args.get("r", "")

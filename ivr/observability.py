@@ -1,0 +1,287 @@
+"""Structured JSON logs without sensitive digits, Prometheus metrics, /metrics, /ready for the app.
+
+Logs: one JSON object a line with the conversation id of the request (voice: CallSid; SMS: a hash
+of the phone number; chat: the session id prefix). The formatter masks every run of 4 or more digits in
+the message, the exception text and any extra field except a few known-safe ones, so a bank
+account number, a phone number or an account number cannot reach a log line even by accident.
+
+Metrics (prometheus-client; with several gunicorn workers set PROMETHEUS_MULTIPROC_DIR, see
+deploy/gunicorn.conf.py): turn latency per channel, Rasa latency, outages and fallbacks, payments
+by result (seen in Rasa's answers), reminders and SMS deliveries by status.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import re
+import sys
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Flask, Response, g, has_request_context, request
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+)
+from prometheus_client import multiprocess as prom_multiprocess
+from sqlalchemy import text
+
+from ivr.rasa_client import BotMessage, RasaClient, RasaUnavailable
+
+# ---------------------------------------------------------------- metrics
+
+TURN_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.15, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0, 10.0)
+TURN_SECONDS = Histogram(
+    "ivr_turn_seconds",
+    "Time to answer one webhook or chat turn, by channel",
+    ["channel"],
+    buckets=TURN_BUCKETS,
+)
+RASA_SECONDS = Histogram(
+    "ivr_rasa_seconds", "Time Rasa took to answer one turn", ["channel"], buckets=TURN_BUCKETS
+)
+RASA_OUTAGES = Counter(
+    "ivr_rasa_outages_total",
+    "Turns where Rasa or the action server did not answer in time (outage menu / apology)",
+    ["channel"],
+)
+RASA_FALLBACKS = Counter(
+    "ivr_rasa_fallbacks_total",
+    "Turns Rasa could not understand (its fallback answers)",
+    ["channel"],
+)
+PAYMENTS = Counter(
+    "ivr_payments_total", "Payments by result, as Rasa reported them to the caller", ["result"]
+)
+SMS_DELIVERIES = Counter(
+    "ivr_sms_delivery_status_total",
+    "Twilio delivery status callbacks, by status and kind (reminder or reply)",
+    ["kind", "status"],
+)
+HTTP_ERRORS = Counter("ivr_http_5xx_total", "Responses with a 5xx status", ["channel"])
+
+FALLBACK_MESSAGES = {"fallback_offer_agent", "not_understood", "fallback"}
+PAYMENT_RESULTS = {
+    "payment_confirmation": "succeeded",
+    "payment_cancelled": "cancelled",
+}
+SMS_STATUSES = {
+    "accepted",
+    "queued",
+    "sending",
+    "sent",
+    "delivered",
+    "undelivered",
+    "failed",
+    "read",
+    "receiving",
+    "received",
+    "canceled",
+    "scheduled",
+}
+
+
+def count_bot_messages(channel: str, messages: list[BotMessage]) -> None:
+    for message in messages:
+        if message.msg in FALLBACK_MESSAGES or message.msg.endswith("_fallback"):
+            RASA_FALLBACKS.labels(channel).inc()
+        result = PAYMENT_RESULTS.get(message.msg)
+        if result is None and message.msg.startswith(("error_payment", "payment_failed")):
+            result = "failed"
+        if result is not None:
+            PAYMENTS.labels(result).inc()
+
+
+def count_sms_status(status: str, *, reminder: bool) -> None:
+    status = status.lower()
+    SMS_DELIVERIES.labels(
+        "reminder" if reminder else "reply", status if status in SMS_STATUSES else "other"
+    ).inc()
+
+
+class InstrumentedRasa:
+    """Wraps the app's RasaClient: latency, outages, fallbacks and payment results per channel."""
+
+    def __init__(self, inner: RasaClient):
+        self.inner = inner
+
+    def __getattr__(self, name: str) -> Any:  # base_url, timeout, ... of the wrapped client
+        return getattr(self.inner, name)
+
+    def send(self, sender: str, message: str, metadata: dict[str, Any]) -> list[BotMessage]:
+        channel = str(metadata.get("channel") or "unknown")
+        started = time.perf_counter()
+        try:
+            messages = self.inner.send(sender, message, metadata)
+        except RasaUnavailable:
+            RASA_OUTAGES.labels(channel).inc()
+            raise
+        finally:
+            RASA_SECONDS.labels(channel).observe(time.perf_counter() - started)
+        count_bot_messages(channel, messages)
+        return messages
+
+
+def metrics_body() -> bytes:
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        prom_multiprocess.MultiProcessCollector(registry)
+        return generate_latest(registry)
+    return generate_latest()
+
+
+# ---------------------------------------------------------------- logs
+
+_LONG_DIGITS = re.compile(r"\d{4,}")
+MASK = "####"
+# Identifiers that are digits by design and carry no secret (CallSids are random hex).
+SAFE_FIELDS = frozenset({"call_sid", "conversation_id", "turn", "status", "duration_ms", "pid"})
+_STANDARD_ATTRS = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
+
+
+def mask_digits(value: str) -> str:
+    return _LONG_DIGITS.sub(MASK, value)
+
+
+def _masked(key: str, value: Any) -> Any:
+    if key in SAFE_FIELDS:
+        return value
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        return MASK if len(str(int(value))) >= 4 else value
+    return mask_digits(str(value))
+
+
+def conversation_context() -> dict[str, str]:
+    """The channel and conversation id of the current request, if any (safe to log)."""
+    if not has_request_context():
+        return {}
+    cached = g.get("log_context")
+    if cached is not None:
+        return cached
+    blueprint = request.blueprint or ""
+    context: dict[str, str] = {}
+    if blueprint:
+        context["channel"] = blueprint
+    if blueprint == "voice":
+        sid = request.form.get("CallSid", "")
+        if re.fullmatch(r"CA[0-9a-fA-F]{32}", sid):
+            context["call_sid"] = sid
+    elif blueprint == "sms":
+        phone = request.form.get("From") or request.form.get("To") or ""
+        if phone:  # the phone number is personal data: log a stable pseudonym instead
+            digest = hashlib.sha256(phone.encode()).hexdigest()[:12]
+            context["conversation_id"] = f"sms-{digest}"
+    chat_session = g.get("chat_session_id")
+    if isinstance(chat_session, str) and chat_session:
+        context["conversation_id"] = f"chat-{chat_session[:10]}"
+    if "conversation_id" in context or "call_sid" in context or blueprint != "chat":
+        g.log_context = context
+    return context
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object a line; every field but the known-safe ones has its digit runs masked.
+
+    Masking happens here, in our handler's formatter, and not in a filter that rewrites the
+    record: other handlers (pytest's caplog, a platform agent) keep seeing the original record.
+    """
+
+    def format(self, record: logging.LogRecord) -> str:
+        try:
+            message = record.getMessage()
+        except Exception:  # a broken format string must not lose the line
+            message = f"{record.msg} {record.args!r}"
+        entry: dict[str, Any] = {
+            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "msg": mask_digits(message),
+        }
+        entry.update(conversation_context())
+        for key, value in record.__dict__.items():
+            if key not in _STANDARD_ATTRS and not key.startswith("_") and key not in entry:
+                entry[key] = _masked(key, value)
+        if record.exc_info:
+            entry["exception"] = mask_digits(self.formatException(record.exc_info))
+        elif record.exc_text:
+            entry["exception"] = mask_digits(record.exc_text)
+        return json.dumps(entry, ensure_ascii=False)
+
+
+class MaskedTextFormatter(logging.Formatter):
+    """Plain text lines (LOG_FORMAT=text), the whole line digit-masked."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return mask_digits(super().format(record))
+
+
+class _OwnHandler(logging.StreamHandler):
+    """Marks the handler this module installed, so configuring twice adds nothing."""
+
+
+def configure_logging(level: str | None = None, fmt: str | None = None) -> logging.Handler:
+    """Root logging: JSON (default) or text lines, always digit-masked."""
+    root = logging.getLogger()
+    for handler in root.handlers:
+        if isinstance(handler, _OwnHandler):
+            return handler
+    handler = _OwnHandler(sys.stderr)
+    fmt = (fmt or os.environ.get("LOG_FORMAT") or "json").lower()
+    if fmt == "json":
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(MaskedTextFormatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    root.addHandler(handler)
+    root.setLevel((level or os.environ.get("LOG_LEVEL") or "INFO").upper())
+    return handler
+
+
+# ---------------------------------------------------------------- Flask wiring
+
+CHANNELS = {"voice", "sms", "chat"}
+
+
+def init_app(app: Flask) -> None:
+    """Log setup, the instrumented Rasa client, per-turn timing, /metrics and /ready."""
+    configure_logging()
+    rasa = app.extensions.get("rasa")
+    if isinstance(rasa, RasaClient):
+        app.extensions["rasa"] = InstrumentedRasa(rasa)
+
+    @app.before_request
+    def _start_timer() -> None:
+        g.turn_started = time.perf_counter()
+
+    @app.after_request
+    def _observe(response: Response) -> Response:
+        channel = request.blueprint
+        started = g.get("turn_started")
+        if channel in CHANNELS and started is not None and request.method == "POST":
+            TURN_SECONDS.labels(channel).observe(time.perf_counter() - started)
+        if response.status_code >= 500:
+            HTTP_ERRORS.labels(channel or "other").inc()
+        return response
+
+    @app.get("/metrics")
+    def metrics() -> Response:
+        return Response(metrics_body(), mimetype=CONTENT_TYPE_LATEST)
+
+    @app.get("/ready")
+    def ready() -> tuple[dict[str, str], int]:
+        """Readiness: the billing database answers (a load balancer stops sending otherwise)."""
+        try:
+            with app.extensions["billing"].engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except Exception as exc:
+            logging.getLogger(__name__).warning("not ready: database %s", type(exc).__name__)
+            return {"status": "unavailable", "database": "down"}, 503
+        return {"status": "ok", "database": "up"}, 200
