@@ -43,27 +43,27 @@ class ActionCheckBalance(Action):
         except Exception:
             say_system_error(dispatcher, self.name())
             return []
-        due_date = eastern_date(bal.next_due_at) if bal.next_due_at else None
-        if bal.amount_due <= 0:
-            say(dispatcher, "balance_zero")
-        elif bal.past_due > 0:
-            say(
-                dispatcher,
-                "balance_past_due",
-                amount=bal.amount_due,
-                past_due_amount=bal.past_due,
-            )
-        else:
-            say(dispatcher, "balance_due", amount=bal.amount_due, due_date=due_date)
-        if bal.last_payment_amount is not None and bal.last_payment_at is not None:
-            say(
-                dispatcher,
-                "last_payment",
-                last_payment_amount=bal.last_payment_amount,
-                last_payment_date=eastern_date(bal.last_payment_at),
-            )
+        say_balance(dispatcher, bal)
         anything_else(dispatcher, tracker)
         return []
+
+
+def say_balance(dispatcher: CollectingDispatcher, bal: balances.Balance) -> None:
+    """What the member owes (and when), then the last payment if there was one."""
+    due_date = eastern_date(bal.next_due_at) if bal.next_due_at else None
+    if bal.amount_due <= 0:
+        say(dispatcher, "balance_zero")
+    elif bal.past_due > 0:
+        say(dispatcher, "balance_past_due", amount=bal.amount_due, past_due_amount=bal.past_due)
+    else:
+        say(dispatcher, "balance_due", amount=bal.amount_due, due_date=due_date)
+    if bal.last_payment_amount is not None and bal.last_payment_at is not None:
+        say(
+            dispatcher,
+            "last_payment",
+            last_payment_amount=bal.last_payment_amount,
+            last_payment_date=eastern_date(bal.last_payment_at),
+        )
 
 
 class ActionDueDate(Action):

@@ -1,4 +1,11 @@
-"""AutoPay by phone, text or chat: enroll or change (draft day, bank account) and cancel, each confirmed."""
+"""AutoPay: enroll or change (draft day, bank account) by phone, cancel on any channel, each confirmed.
+
+Chat and text members who want to set up or change AutoPay hear what they owe and where to do it
+(`autopay_elsewhere`): those channels never ask for bank details. A recurring debit authorized by
+phone (TEL) needs a written copy sent to the member: after a successful enroll or change on the
+voice channel an `AuditEvent` with action `autopay_written_copy_due` is recorded in the same
+transaction, for the back office's letter/e-mail run (see WRITTEN_COPY_ACTION).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +17,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import billing
+from actions.account import say_balance
 from actions.bank import BankChoiceValidation
 from actions.common import (
     CUSTOMER_SERVICE_PHONE,
@@ -19,12 +27,14 @@ from actions.common import (
     say,
     say_error,
     say_system_error,
+    takes_bank_payments,
     yes_or_no,
 )
 from actions.parsing import parse_draft_day
-from actions.payment import reset
-from billing_core import autopay, errors, payments
+from actions.payment import answers_the_form, reset
+from billing_core import accounts, autopay, balances, errors, payments
 from billing_core.billing_calendar import eastern_date, utcnow
+from billing_core.models import AuditEvent
 
 AUTOPAY_SCRIPT_VERSION = "tel-recurring-2026.1"
 CANCEL_SCRIPT_VERSION = "autopay-cancel-2026.1"
@@ -38,6 +48,11 @@ ENROLL_FORM_SLOTS = (
     "want_new_bank",
     "authorization_params_json",
 )
+PREPARE_ENROLL_SLOTS = (*ENROLL_FORM_SLOTS, "task_ready")
+# Recorded when AutoPay is set up or changed by phone: the member is owed a written copy of the
+# recurring authorization (by SMS, e-mail or mail). billing_core's member_notifications outbox
+# only takes its own notice kinds (backoffice.notifications.KINDS), so this is an audit event.
+WRITTEN_COPY_ACTION = "autopay_written_copy_due"
 CANCEL_FORM_SLOTS = ("autopay_cancel_confirmed", "authorization_params_json", "task_ready")
 
 
@@ -49,10 +64,44 @@ def _is_enrolled(status: autopay.AutopayStatus) -> bool:
     return status.status in ("active", "paused")
 
 
+def _answers(tracker: Tracker, form: str, slot: str) -> bool:
+    """Consent counts only as the answer to the question just asked by this form."""
+    return (tracker.active_loop or {}).get("name") == form and tracker.get_slot(
+        "requested_slot"
+    ) == slot
+
+
 def _render(record: dict[str, Any], ctx: Context) -> str:
     from ivr.render import render  # the exact words the member heard or read
 
     return render(record["msg"], record["params"], locale=ctx.locale, channel=ctx.channel)
+
+
+class ActionPrepareAutopayEnroll(Action):
+    """Opens the enroll/change form by phone; by chat or text, says where to set up AutoPay."""
+
+    def name(self) -> str:
+        return "action_prepare_autopay_enroll"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> list[EventType]:
+        if takes_bank_payments(Context.of(tracker)):
+            return [*reset(PREPARE_ENROLL_SLOTS, tracker), SlotSet("task_ready", True)]
+        account_number = tracker.get_slot("account_number")
+        if tracker.get_slot("verified") and account_number:
+            try:
+                bal = await billing.call(
+                    lambda uow: balances.get_balance(uow, account_number, now=utcnow())
+                )
+            except errors.BillingError as exc:
+                say_error(dispatcher, exc)
+            except Exception:
+                say_system_error(dispatcher, self.name())
+            else:
+                say_balance(dispatcher, bal)
+        say(dispatcher, "autopay_elsewhere", phone=CUSTOMER_SERVICE_PHONE)
+        return [*reset(PREPARE_ENROLL_SLOTS, tracker), SlotSet("task_ready", False)]
 
 
 class ActionAskDraftDay(Action):
@@ -111,6 +160,8 @@ class ValidateAutopayEnrollForm(BankChoiceValidation, FormValidationAction):
     ) -> dict[str, Any]:
         if value is None:  # a reset, not an answer
             return {"draft_day": None}
+        if not answers_the_form(tracker, "autopay_enroll_form", "draft_day"):
+            return {"draft_day": None}  # not an answer to "which day?": ask it
         day = parse_draft_day(str(value or ""), Context.of(tracker).locale)
         if day is None or not 1 <= day <= autopay.LAST_DRAFT_DAY:
             say(dispatcher, "error_invalid_draft_day")
@@ -121,6 +172,8 @@ class ValidateAutopayEnrollForm(BankChoiceValidation, FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> dict[str, Any]:
         if value is None:  # a reset, not an answer
+            return {"autopay_confirmed": None}
+        if not _answers(tracker, "autopay_enroll_form", "autopay_confirmed"):
             return {"autopay_confirmed": None}
         answer = yes_or_no(tracker)
         if answer is None:
@@ -182,6 +235,24 @@ class ActionSubmitAutopayEnroll(Action):
                     draft_day=draft_day,
                     authorization_id=auth_id,
                     now=now,
+                )
+            if ctx.channel == "voice":
+                # A recurring debit authorized by phone needs a written copy (TEL rules).
+                account = accounts.get_account(uow, account_number)
+                uow.session.add(
+                    AuditEvent(
+                        at=now,
+                        account_id=account.id,
+                        channel=ctx.channel,
+                        reference=ctx.sender_id,
+                        action=WRITTEN_COPY_ACTION,
+                        detail={
+                            "kind": "autopay_written_copy",
+                            "authorization_id": auth_id,
+                            "change": changing,
+                            "script_version": AUTOPAY_SCRIPT_VERSION,
+                        },
+                    )
                 )
             return changing, result
 
@@ -258,6 +329,8 @@ class ValidateAutopayCancelForm(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> dict[str, Any]:
         if value is None:  # a reset, not an answer
+            return {"autopay_cancel_confirmed": None}
+        if not _answers(tracker, "autopay_cancel_form", "autopay_cancel_confirmed"):
             return {"autopay_cancel_confirmed": None}
         answer = yes_or_no(tracker)
         if answer is None:

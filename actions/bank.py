@@ -45,13 +45,20 @@ class ActionAskBankMethodRef(Action):
                 bank_kind=on_file.kind,
                 last4=on_file.last4,
                 expect="yes_no",
+                instructions_included=True,  # the voice wording says "say yes or press 1"
                 buttons=[
                     {"title_msg": "button_yes", "payload": "/affirm"},
                     {"title_msg": "button_new_bank_account", "payload": "/deny"},
                 ],
             )
         else:
-            say(dispatcher, "ask_new_bank_account", expect="bank_account")
+            # The IVR collects the numbers itself and stores them for this account.
+            say(
+                dispatcher,
+                "ask_new_bank_account",
+                expect="bank_account",
+                account_number=account_number,
+            )
         return []
 
 

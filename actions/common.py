@@ -18,6 +18,10 @@ log = logging.getLogger(__name__)
 
 CUSTOMER_SERVICE_PHONE = "1-877-623-6765"
 CHANNELS = ("voice", "sms", "web")
+# Only the phone line collects bank details (the IVR keypad, never Rasa) and reads the TEL
+# authorization. Web chat and SMS never ask for bank numbers: they point to the portal, guest
+# payment (Locate Account) or the phone line instead.
+BANK_PAYMENT_CHANNELS = ("voice",)
 
 MAIN_BUTTONS = [
     {"title_msg": "button_balance", "payload": "/check_balance"},
@@ -73,16 +77,27 @@ def say(dispatcher: CollectingDispatcher, msg: str, **params: Any) -> None:
     dispatcher.utter_message(json_message=payload)
 
 
+def takes_bank_payments(ctx: Context) -> bool:
+    """Whether this conversation's channel may take a payment or an AutoPay enrollment."""
+    return ctx.channel in BANK_PAYMENT_CHANNELS
+
+
 def say_error(dispatcher: CollectingDispatcher, exc: errors.BillingError) -> None:
-    """Every billing_core error has a message id `error_<code>` in the dialogue catalog."""
+    """Every billing_core error has a message id `error_<code>` in the dialogue catalog.
+
+    Counts get one message id per plural form (`error_verification_failed_one` for 1), so no
+    sentence says "1 tries"; the count stays in the payload."""
     params: dict[str, Any] = {}
+    msg = f"error_{exc.code}"
     if isinstance(exc, errors.VerificationFailed):
         params["tries_left"] = exc.tries_left
+        if exc.tries_left == 1:
+            msg = "error_verification_failed_one"
     elif isinstance(exc, errors.VerificationLocked):
         params["locked_until_at"] = exc.until
     elif isinstance(exc, errors.AmountExceedsBalance):
         params["owed_amount"] = exc.owed
-    say(dispatcher, f"error_{exc.code}", **params)
+    say(dispatcher, msg, **params)
 
 
 def say_system_error(dispatcher: CollectingDispatcher, where: str) -> None:

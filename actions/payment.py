@@ -1,4 +1,20 @@
-"""Paying a bill by phone, text or chat: amount, bank account, the authorization wording, the payment."""
+"""Paying a bill: amount, bank account, the authorization wording, the payment (phone only).
+
+Channels. Only the voice channel takes payments here (`actions.common.BANK_PAYMENT_CHANNELS`):
+web chat and SMS never ask for bank numbers. When a chat or text member wants to pay, the
+assistant says what they owe (they are verified by then) and points them to the online portal,
+guest payment ("Locate Account" with the account number on the bill) or the phone line, with the
+message id `pay_elsewhere` (`pay_elsewhere@sms` by text).
+
+Payload flags the channels rely on:
+- `expect: yes_no` asks for an explicit yes or no. The IVR appends its own "Press 1 for yes, 2 for
+  no" unless the payload also carries `"instructions_included": true`, which means the message's
+  voice wording already tells the caller what to say or press (`tel_authorization`,
+  `ask_use_bank_on_file`): the prompt is then spoken as is, never doubled.
+- `expect: bank_account` (`ask_new_bank_account`) carries `account_number`, the Health Connector
+  account the IVR stores the new bank details for (billing_core.payments.add_bank_method); the
+  IVR answers with an opaque `bank_method_ref` and the last 4 digits only.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +27,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import billing
+from actions.account import say_balance
 from actions.bank import BankChoiceValidation
 from actions.common import (
     CUSTOMER_SERVICE_PHONE,
@@ -18,10 +35,12 @@ from actions.common import (
     anything_else,
     consent_input,
     idempotency_key,
+    intent_of,
     latest_text,
     say,
     say_error,
     say_system_error,
+    takes_bank_payments,
     yes_or_no,
 )
 from actions.parsing import FULL_BALANCE_WORDS, mentions_any, parse_amount
@@ -52,8 +71,27 @@ def reset(slots: tuple[str, ...], tracker: Tracker | None = None) -> list[EventT
     ]
 
 
+def answers_the_form(tracker: Tracker, form: str, slot: str) -> bool:
+    """Whether the latest message answers this form's question for `slot`.
+
+    A form validates every candidate value, including those prefilled when it is activated. Right
+    after verification the latest message is the ZIP code or birth date: it must not be judged as
+    an amount or a yes/no. Values for a slot the form has not asked yet are dropped silently;
+    the form then asks its own question. An entity sent with the request itself (e.g. the
+    "pay the full balance" button's `/inform{"amount": ...}`) still counts.
+    """
+    if (tracker.active_loop or {}).get("name") != form:
+        return False  # being activated: whatever is in the latest message answered something else
+    if tracker.get_slot("requested_slot") == slot:
+        return True
+    return intent_of(tracker) == "inform"
+
+
 class ActionPreparePayment(Action):
-    """Looks up what is owed; the pay form opens only when there is something to pay."""
+    """Looks up what is owed; the pay form opens only when there is something to pay, by phone.
+
+    By chat or text, the member hears what they owe and where to pay instead (`pay_elsewhere`).
+    """
 
     def name(self) -> str:
         return "action_prepare_payment"
@@ -75,6 +113,11 @@ class ActionPreparePayment(Action):
         if bal.amount_due <= 0:
             say(dispatcher, "error_nothing_owed")
             return [SlotSet("task_ready", False)]
+        if not takes_bank_payments(Context.of(tracker)):
+            if tracker.get_slot("verified"):
+                say_balance(dispatcher, bal)
+            say(dispatcher, "pay_elsewhere", phone=CUSTOMER_SERVICE_PHONE)
+            return [*reset(PAY_FORM_SLOTS, tracker), SlotSet("task_ready", False)]
         return [
             *reset(PAY_FORM_SLOTS, tracker),
             SlotSet("amount_due", str(bal.amount_due)),
@@ -125,7 +168,9 @@ class ActionAskPaymentConfirmed(Action):
             "last4": tracker.get_slot("bank_last4"),
             "phone": CUSTOMER_SERVICE_PHONE,
         }
-        say(dispatcher, "tel_authorization", **params, expect="yes_no")
+        # The voice wording ends with "say yes or press 1 ... say no or press 2": see the module
+        # docstring for `instructions_included`.
+        say(dispatcher, "tel_authorization", **params, expect="yes_no", instructions_included=True)
         record = {"msg": "tel_authorization", "params": params}
         return [SlotSet("authorization_params_json", json.dumps(record))]
 
@@ -139,6 +184,8 @@ class ValidatePayForm(BankChoiceValidation, FormValidationAction):
     ) -> dict[str, Any]:
         if value is None:  # a reset, not an answer
             return {"payment_amount": None}
+        if not answers_the_form(tracker, "pay_form", "payment_amount"):
+            return {"payment_amount": None}  # not an answer to "how much?": ask it
         ctx = Context.of(tracker)
         due = Decimal(tracker.get_slot("amount_due") or "0")
         text = str(value or "")
@@ -160,6 +207,12 @@ class ValidatePayForm(BankChoiceValidation, FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> dict[str, Any]:
         if value is None:  # a reset, not an answer
+            return {"payment_confirmed": None}
+        if tracker.get_slot("requested_slot") != "payment_confirmed" or (
+            (tracker.active_loop or {}).get("name") != "pay_form"
+        ):
+            # Consent counts only as the answer to the authorization just read, never as a value
+            # carried over from another question.
             return {"payment_confirmed": None}
         answer = yes_or_no(tracker)
         if answer is None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -52,11 +52,33 @@ class ValidateVerifyForm(FormValidationAction):
 
     async def run(self, dispatcher, tracker, domain) -> list[EventType]:
         stopped = tracker.get_slot("verification_stopped")
+        if stopped and self._stop_has_ended(tracker, stopped):
+            # The lock has expired (or a system error has passed): try again, billing_core
+            # decides whether the account is still locked.
+            cleared = {"verification_stopped": None, "verification_locked_until": None}
+            tracker.slots.update(cleared)
+            events = await super().run(dispatcher, tracker, domain)
+            return [SlotSet(name, value) for name, value in cleared.items()] + events
         if stopped:
-            # Locked earlier in this conversation (or an SMS phone not on the account): end at once.
+            # Locked in this conversation (or an SMS phone not on the account): end at once.
             say(dispatcher, "verification_still_locked" if stopped == "locked" else stopped)
             return [SlotSet("requested_slot", None)]
         return await super().run(dispatcher, tracker, domain)
+
+    @staticmethod
+    def _stop_has_ended(tracker: Tracker, stopped: str) -> bool:
+        if stopped == "system_error":
+            return True
+        if stopped != "locked":
+            return False  # an SMS phone not verified on the account stays so
+        until = tracker.get_slot("verification_locked_until")
+        if not until:
+            return True
+        try:
+            at = datetime.fromisoformat(str(until))
+        except ValueError:
+            return True
+        return utcnow() >= (at if at.tzinfo else at.replace(tzinfo=UTC))
 
     async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> list[str]:
         if tracker.get_slot("verified") or tracker.get_slot("verification_stopped"):
@@ -136,7 +158,10 @@ class ValidateVerifyForm(FormValidationAction):
             summary, phone_ok = await billing.call(work)
         except errors.VerificationLocked as exc:
             say_error(dispatcher, exc)
-            return self._cleared(tracker) | {"verification_stopped": "locked"}
+            return self._cleared(tracker) | {
+                "verification_stopped": "locked",
+                "verification_locked_until": exc.until.isoformat(),
+            }
         except errors.VerificationFailed as exc:
             say_error(dispatcher, exc)
             return self._cleared(tracker)

@@ -20,8 +20,8 @@ MESSAGES: dict[str, str] = {
         "MA Health Connector: reply BALANCE, DUE DATE, PAY, AUTOPAY or AGENT, or ask a question."
     ),
     "help_menu": N_(
-        "I can tell you your balance and due date, take a payment from your bank account, set up, "
-        "change or cancel AutoPay, and answer questions about paying your bill. What would you "
+        "I can tell you your balance and due date, tell you how to pay your bill or set up "
+        "AutoPay, cancel AutoPay, and answer questions about paying your bill. What would you "
         "like to do?"
     ),
     "help_menu@voice": N_(
@@ -183,6 +183,26 @@ MESSAGES: dict[str, str] = {
         "no or press 2."
     ),
     "yes_no_not_understood": N_("Sorry, I need a yes or a no."),
+    # Web chat and SMS never take bank details: where to pay instead (actions/payment.py)
+    "pay_elsewhere": N_(
+        "For your security, I can't take payments in this chat. You can pay online at "
+        "MAHealthConnector.org: log in and go to Payments, or, without an online account, choose "
+        "Locate Account and enter the account number on your bill to make a guest payment. You "
+        "can also pay by phone at {phone}."
+    ),
+    "pay_elsewhere@sms": N_(
+        "For your safety we don't take payments by text. Pay at MAhealthconnector.org (Locate "
+        "Account, with the account number on your bill) or call {phone}."
+    ),
+    "autopay_elsewhere": N_(
+        "For your security, I can't collect bank account details in this chat. To set up or "
+        "change AutoPay, log in at MAHealthConnector.org and go to Payments, or call {phone}, 8 "
+        "AM to 6 PM Eastern, Monday to Friday."
+    ),
+    "autopay_elsewhere@sms": N_(
+        "For your safety we don't take bank details by text. To set up or change AutoPay, log in "
+        "at MAhealthconnector.org or call {phone}."
+    ),
     "payment_cancelled": N_("OK, I did not make the payment."),
     "payment_confirmation": N_(
         "Thank you. Your payment of {amount} from the account ending in {last4} is accepted and "
@@ -203,6 +223,14 @@ MESSAGES: dict[str, str] = {
     ),
     "autopay_not_enrolled": N_(
         "You are not enrolled in AutoPay. I can set it up for you: just say set up AutoPay."
+    ),
+    "autopay_not_enrolled@web": N_(
+        "You are not enrolled in AutoPay. You can set it up online at MAHealthConnector.org or "
+        "by phone at 1-877-623-6765."
+    ),
+    "autopay_not_enrolled@sms": N_(
+        "You are not enrolled in AutoPay. Set it up at MAhealthconnector.org or call "
+        "1-877-623-6765."
     ),
     "ask_draft_day": N_(
         "Which day of the month should we draft your account? Choose a day from the 1st to the "
@@ -245,6 +273,9 @@ MESSAGES: dict[str, str] = {
     "error_invoice_not_found": N_("I could not find a bill with that number."),
     "error_verification_failed": N_(
         "Sorry, those details do not match our records. You have {tries_left} tries left."
+    ),
+    "error_verification_failed_one": N_(
+        "Sorry, those details do not match our records. You have one try left."
     ),
     "error_verification_locked": N_(
         "For your security, verification is locked until {locked_until_at}. You can also call "

@@ -8,9 +8,20 @@ from ivr.texts import N_
 
 MESSAGES: dict[str, str] = {
     "faq/payment_methods": N_(
-        "You can pay from a checking or savings account online at MAHealthConnector.org, here by "
-        "phone or chat, or with AutoPay every month. You can also mail a check or money order, "
+        "You can pay from a checking or savings account online at MAHealthConnector.org, right "
+        "here by phone, or with AutoPay every month. You can also mail a check or money order, "
         "drop one off at a walk-in center, or use your bank's bill pay."
+    ),
+    "faq/payment_methods@web": N_(
+        "You can pay from a checking or savings account online at MAHealthConnector.org: log in, "
+        "or choose Locate Account to pay as a guest. You can also pay by phone at "
+        "1-877-623-6765, set up AutoPay, mail a check or money order, drop one off at a walk-in "
+        "center, or use your bank's bill pay. For your security, this chat does not take "
+        "payments."
+    ),
+    "faq/payment_methods@sms": N_(
+        "Pay at MAhealthconnector.org (or as a guest with Locate Account), by phone at "
+        "1-877-623-6765, with AutoPay, by mailed check, or with your bank's bill pay."
     ),
     "faq/pay_by_mail": N_(
         "Make your check or money order payable to Health Connector. Include the payment coupon "
@@ -19,7 +30,16 @@ MESSAGES: dict[str, str] = {
     ),
     "faq/card_payments": N_(
         "We accept payments from checking or savings accounts only. We do not accept credit or "
-        "debit cards. You can pay by bank account online, here by phone or chat, or with AutoPay."
+        "debit cards. You can pay by bank account online, right here by phone, or with AutoPay."
+    ),
+    "faq/card_payments@web": N_(
+        "We accept payments from checking or savings accounts only. We do not accept credit or "
+        "debit cards. You can pay by bank account online at MAHealthConnector.org, by phone at "
+        "1-877-623-6765, or with AutoPay."
+    ),
+    "faq/card_payments@sms": N_(
+        "We take checking or savings account payments only, not credit or debit cards. Pay at "
+        "MAhealthconnector.org or call 1-877-623-6765."
     ),
     "faq/card_payments.enabled": N_(
         "You can make a one-time payment by credit or debit card through our secure card "
@@ -54,6 +74,15 @@ MESSAGES: dict[str, str] = {
         "MAHealthConnector.org and enter the account number or bill number from your bill. You "
         "can also pay right here."
     ),
+    "faq/guest_payment@web": N_(
+        "Yes. You can pay without an online account: choose Locate Account at "
+        "MAHealthConnector.org and enter the account number or bill number from your bill. You "
+        "can also pay by phone at 1-877-623-6765."
+    ),
+    "faq/guest_payment@sms": N_(
+        "Yes. Choose Locate Account at MAhealthconnector.org and enter the account number from "
+        "your bill, or call 1-877-623-6765."
+    ),
     "faq/login_help": N_(
         "On the MAHealthConnector.org login page, choose Forgot Username or Password to reset it. "
         "If you still cannot log in, you can pay as a guest with Locate Account, or call "
@@ -75,6 +104,17 @@ MESSAGES: dict[str, str] = {
         "least 10 days before the draft. You can change, pause or cancel it any time, at least 3 "
         "business days before a draft. Say set up AutoPay to start."
     ),
+    "faq/autopay_how@web": N_(
+        "With AutoPay we draft your checking or savings account every month on a day you choose, "
+        "from the 1st to the 23rd, for the amount due. If the amount changes, we tell you at "
+        "least 10 days before the draft. You can change, pause or cancel it any time, at least 3 "
+        "business days before a draft. To set it up, log in at MAHealthConnector.org or call "
+        "1-877-623-6765."
+    ),
+    "faq/autopay_how@sms": N_(
+        "AutoPay drafts your bank account monthly on a day you pick (1st-23rd). Set it up at "
+        "MAhealthconnector.org or call 1-877-623-6765."
+    ),
     "faq/payment_portal": N_(
         "Pay online at MAHealthConnector.org: log in and go to Payments. Without an online "
         "account, choose Locate Account to pay as a guest."
@@ -82,8 +122,13 @@ MESSAGES: dict[str, str] = {
     "faq/phone_payment": N_(
         "Yes. You can pay right here from a checking or savings account: just say pay my bill."
     ),
+    "faq/phone_payment@web": N_(
+        "Yes. Call 1-877-623-6765 to pay from a checking or savings account by phone. For your "
+        "security, this chat does not take payments."
+    ),
     "faq/phone_payment@sms": N_(
-        "Yes. You can pay by text from a checking or savings account: reply PAY."
+        "Yes. Call 1-877-623-6765 to pay by phone from a checking or savings account. We don't "
+        "take payments by text."
     ),
     "faq/partial_payments": N_(
         "You can pay part of your bill, and make more than one payment in a month; each payment "

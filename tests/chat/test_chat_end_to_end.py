@@ -125,11 +125,6 @@ def test_bank_numbers_typed_in_the_chat_never_reach_rasa(chat_app: Flask, rasa_s
     assert not any("211370545" in text or "123456789012" in text for text in said)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 3: the dialogue still asks for bank numbers in web chat; it should point to "
-    "the portal, guest payment or the phone line when channel == web",
-)
 def test_paying_in_chat_points_to_the_portal_guest_payment_or_phone(chat_app: Flask):
     client = chat_app.test_client()
     transcript = [say(client, m) for m in ("I want to pay my bill", "1000000001", "02108")]

@@ -13,8 +13,10 @@ from sqlalchemy import select
 
 from actions.account import ActionAutopayStatus, ActionCheckBalance, ActionDueDate
 from actions.autopay import (
+    WRITTEN_COPY_ACTION,
     ActionAskAutopayConfirmed,
     ActionPrepareAutopayCancel,
+    ActionPrepareAutopayEnroll,
     ActionSubmitAutopayCancel,
     ActionSubmitAutopayEnroll,
     ValidateAutopayEnrollForm,
@@ -30,7 +32,7 @@ from actions.payment import (
 from actions.session import ActionSessionStart
 from actions.verify import ValidateVerifyForm
 from billing_core import autopay, payments
-from billing_core.models import Authorization, Payment
+from billing_core.models import AuditEvent, Authorization, Payment
 from ivr.render import render
 from tests.rasa.conftest import make_tracker, msg_ids, payloads, slot_events
 
@@ -50,6 +52,17 @@ def validate(action, method, value, tracker):
     dispatcher = CollectingDispatcher()
     result = asyncio.run(getattr(action, method)(value, dispatcher, tracker, {}))
     return dispatcher, result
+
+
+def form_turn(form, requested_slot, slots, text, intent="inform", metadata=None):
+    """A tracker as a form's validation action sees it when the member answers its question."""
+    return make_tracker(
+        slots={**slots, "requested_slot": requested_slot},
+        text=text,
+        intent=intent,
+        active_loop=form,
+        metadata=metadata,
+    )
 
 
 def verify_turn(slots, text, value_slot="zip_code", metadata=None):
@@ -151,6 +164,18 @@ def test_wrong_details_say_how_many_tries_are_left_and_ask_again(demo):
     assert not slots.get("verified")
 
 
+def test_the_last_try_is_said_in_the_singular(demo, monkeypatch):
+    verify_turn({"account_number": "1000000004"}, "02108")
+    dispatcher, _ = verify_turn({"account_number": "1000000004"}, "02108")
+    assert payloads(dispatcher) == [{"msg": "error_verification_failed_one", "tries_left": 1}]
+    for locale, words in (("en", "one try left"), ("es", "Le queda un intento")):
+        for channel in ("voice", "sms", "web"):
+            text = render(
+                "error_verification_failed_one", {"tries_left": 1}, locale=locale, channel=channel
+            )
+            assert words in text and "tries" not in text and "intentos" not in text
+
+
 def test_three_failures_lock_verification_and_end_the_form(demo):
     for _ in range(2):
         verify_turn({"account_number": "1000000004"}, "02108")
@@ -159,7 +184,53 @@ def test_three_failures_lock_verification_and_end_the_form(demo):
     assert msg_ids(dispatcher) == ["error_verification_locked"]
     assert "locked_until_at" in payloads(dispatcher)[0]
     assert slots["verification_stopped"] == "locked"
+    assert slots["verification_locked_until"]
     assert slots["requested_slot"] is None
+
+
+def _locked_conversation_tracker(locked_until):
+    return make_tracker(
+        slots={"verification_stopped": "locked", "verification_locked_until": locked_until},
+        text="what's my balance",
+        intent="check_balance",
+    )
+
+
+def test_a_locked_conversation_stays_locked_until_the_lock_expires(demo, clock):
+    for _ in range(3):
+        _, events = verify_turn({"account_number": "1000000004"}, "02108")
+    until = slot_events(events)["verification_locked_until"]
+
+    dispatcher, events = run(
+        ValidateVerifyForm(), _locked_conversation_tracker(until), VERIFY_DOMAIN
+    )
+    assert msg_ids(dispatcher) == ["verification_still_locked"]
+    assert slot_events(events) == {"requested_slot": None}
+
+    clock.shift(16 * 60)  # the 15-minute lock is over: ask again, billing_core decides
+    dispatcher, events = run(
+        ValidateVerifyForm(), _locked_conversation_tracker(until), VERIFY_DOMAIN
+    )
+    slots = slot_events(events)
+    assert msg_ids(dispatcher) == []
+    assert slots["verification_stopped"] is None and slots["verification_locked_until"] is None
+    assert slots["requested_slot"] == "account_number"
+    _, events = verify_turn({"account_number": "1000000004"}, "02740")
+    assert slot_events(events)["verified"] is True
+
+
+def test_after_the_lock_expires_billing_core_still_refuses_a_locked_account(demo, clock):
+    for _ in range(3):
+        verify_turn({"account_number": "1000000004"}, "02108")
+    # The conversation's copy of the lock says it is over, but the account is still locked.
+    earlier = "2026-12-01T14:00:00+00:00"
+    dispatcher, events = run(
+        ValidateVerifyForm(), _locked_conversation_tracker(earlier), VERIFY_DOMAIN
+    )
+    assert slot_events(events)["requested_slot"] == "account_number"
+    dispatcher, events = verify_turn({"account_number": "1000000004"}, "02740")
+    assert msg_ids(dispatcher) == ["error_verification_locked"]
+    assert slot_events(events)["verification_stopped"] == "locked"
 
 
 def test_by_text_only_a_phone_verified_on_the_account_gets_account_answers(demo):
@@ -239,6 +310,102 @@ def test_prepare_payment_opens_the_form_only_when_something_is_owed(demo):
     assert slot_events(events)["amount_due"] == "512.40"
 
 
+WEB = {"channel": "web", "locale": "en"}
+SMS = {"channel": "sms", "locale": "en", "phone": "+15085550104"}
+
+
+@pytest.mark.parametrize("metadata", [WEB, SMS], ids=["web", "sms"])
+def test_chat_and_text_say_what_is_owed_and_where_to_pay_never_ask_for_bank_numbers(demo, metadata):
+    tracker = make_tracker(
+        slots=VERIFIED, text="i want to pay", intent="pay_bill", metadata=metadata
+    )
+    dispatcher, events = run(ActionPreparePayment(), tracker)
+    assert msg_ids(dispatcher) == ["balance_due", "last_payment", "pay_elsewhere"]
+    assert payloads(dispatcher)[0]["amount"] == "512.40"
+    assert slot_events(events)["task_ready"] is False  # the pay form does not open
+    for locale in ("en", "es"):
+        text = render(
+            "pay_elsewhere", payloads(dispatcher)[-1], locale=locale, channel=metadata["channel"]
+        )
+        assert "MAhealthconnector.org" in text or "MAHealthConnector.org" in text
+        assert "Locate Account" in text and "1-877-623-6765" in text
+        assert "routing" not in text.lower() and "ruta" not in text.lower()
+
+
+@pytest.mark.parametrize("metadata", [WEB, SMS], ids=["web", "sms"])
+def test_chat_and_text_point_autopay_enrollment_elsewhere(demo, metadata):
+    tracker = make_tracker(
+        slots=VERIFIED, text="sign me up", intent="enroll_autopay", metadata=metadata
+    )
+    dispatcher, events = run(ActionPrepareAutopayEnroll(), tracker)
+    assert msg_ids(dispatcher)[-1] == "autopay_elsewhere"
+    assert msg_ids(dispatcher)[0] == "balance_due"
+    assert slot_events(events)["task_ready"] is False
+
+
+def test_by_phone_autopay_enrollment_opens_the_form(demo):
+    dispatcher, events = run(ActionPrepareAutopayEnroll(), make_tracker(slots=VERIFIED))
+    assert msg_ids(dispatcher) == []
+    assert slot_events(events)["task_ready"] is True
+
+
+def test_the_payment_methods_answer_is_worded_for_each_channel():
+    for locale in ("en", "es"):
+        web = render("faq/payment_methods", {}, locale=locale, channel="web")
+        sms = render("faq/payment_methods", {}, locale=locale, channel="sms")
+        voice = render("faq/payment_methods", {}, locale=locale, channel="voice")
+        assert "1-877-623-6765" in web and "1-877-623-6765" in sms
+        assert "Locate Account" in web and "Locate Account" in sms
+        for text in (web, sms, voice):
+            assert "or chat" not in text and "o chat" not in text
+    assert "this chat does not take payments" in render(
+        "faq/payment_methods", {}, locale="en", channel="web"
+    )
+    assert "right here by phone" in render("faq/payment_methods", {}, locale="en", channel="voice")
+    assert "reply PAY" not in render("faq/phone_payment", {}, locale="en", channel="sms")
+
+
+PAY_DOMAIN = {
+    "forms": {
+        "pay_form": {"required_slots": ["payment_amount", "bank_method_ref", "payment_confirmed"]}
+    }
+}
+
+
+def test_after_verification_the_pay_form_just_asks_for_the_amount(demo):
+    """Activation right after a correct ZIP: the ZIP is no amount and no yes/no answer."""
+    events = [
+        {"event": "user", "text": "02740", "timestamp": 1.0},
+        {"event": "action", "name": "pay_form"},
+        {"event": "slot", "name": "payment_amount", "value": "02740"},
+        {"event": "slot", "name": "payment_confirmed", "value": "02740"},
+    ]
+    tracker = make_tracker(
+        slots={
+            **VERIFIED,
+            "amount_due": "512.40",
+            "payment_amount": "02740",
+            "payment_confirmed": "02740",
+        },
+        text="02740",
+        intent="inform",
+        events=events,
+    )
+    dispatcher, events = run(ValidatePayForm(), tracker, PAY_DOMAIN)
+    assert msg_ids(dispatcher) == []  # no "didn't get an amount", no "need a yes or a no"
+    slots = slot_events(events)
+    assert slots["payment_amount"] is None and slots["payment_confirmed"] is None
+
+
+def test_a_yes_counts_as_consent_only_as_the_answer_to_the_authorization(demo):
+    early = form_turn("pay_form", "payment_amount", VERIFIED, "yes", "affirm")
+    dispatcher, result = validate(ValidatePayForm(), "validate_payment_confirmed", "yes", early)
+    assert result == {"payment_confirmed": None} and msg_ids(dispatcher) == []
+    asked = form_turn("pay_form", "payment_confirmed", VERIFIED, "yes", "affirm")
+    _, result = validate(ValidatePayForm(), "validate_payment_confirmed", "yes", asked)
+    assert result == {"payment_confirmed": "yes"}
+
+
 @pytest.mark.parametrize(
     ("said", "locale", "expected"),
     [
@@ -251,9 +418,11 @@ def test_prepare_payment_opens_the_form_only_when_something_is_owed(demo):
     ],
 )
 def test_amounts_are_understood_however_they_are_said(demo, said, locale, expected):
-    tracker = make_tracker(
-        slots={**VERIFIED, "amount_due": "512.40"},
-        text=said,
+    tracker = form_turn(
+        "pay_form",
+        "payment_amount",
+        {**VERIFIED, "amount_due": "512.40"},
+        said,
         metadata={"channel": "voice", "locale": locale},
     )
     _, result = validate(ValidatePayForm(), "validate_payment_amount", said, tracker)
@@ -261,7 +430,7 @@ def test_amounts_are_understood_however_they_are_said(demo, said, locale, expect
 
 
 def test_an_amount_above_the_balance_is_refused_with_the_limit(demo):
-    tracker = make_tracker(slots={**VERIFIED, "amount_due": "512.40"}, text="600")
+    tracker = form_turn("pay_form", "payment_amount", {**VERIFIED, "amount_due": "512.40"}, "600")
     dispatcher, result = validate(ValidatePayForm(), "validate_payment_amount", "600", tracker)
     assert result == {"payment_amount": None}
     assert payloads(dispatcher) == [
@@ -272,6 +441,7 @@ def test_an_amount_above_the_balance_is_refused_with_the_limit(demo):
 def test_the_bank_account_on_file_is_offered_and_chosen_with_yes(demo):
     dispatcher, _ = run(ActionAskBankMethodRef(), make_tracker(slots=VERIFIED))
     assert payloads(dispatcher)[0]["msg"] == "ask_use_bank_on_file"
+    assert payloads(dispatcher)[0]["instructions_included"] is True  # "say yes or press 1"
     assert payloads(dispatcher)[0]["last4"] == "6789"
     tracker = make_tracker(slots=VERIFIED, text="yes", intent="affirm")
     _, result = validate(ValidatePayForm(), "validate_bank_method_ref", "yes", tracker)
@@ -282,7 +452,10 @@ def test_the_bank_account_on_file_is_offered_and_chosen_with_yes(demo):
 def test_no_bank_account_on_file_asks_the_channel_to_collect_one(demo):
     slots = {"verified": True, "account_number": "1000000001"}
     dispatcher, _ = run(ActionAskBankMethodRef(), make_tracker(slots=slots))
-    assert payloads(dispatcher) == [{"msg": "ask_new_bank_account", "expect": "bank_account"}]
+    # The IVR stores the numbers it collects for this account: it needs no tracker lookup.
+    assert payloads(dispatcher) == [
+        {"msg": "ask_new_bank_account", "expect": "bank_account", "account_number": "1000000001"}
+    ]
 
 
 def test_a_bank_reference_from_another_account_is_refused(demo):
@@ -318,6 +491,10 @@ def test_a_confirmed_payment_records_the_exact_authorization_and_gives_a_confirm
     asked, ask_events = run(ActionAskPaymentConfirmed(), make_tracker(slots=slots))
     script = payloads(asked)[0]
     assert script["msg"] == "tel_authorization" and script["expect"] == "yes_no"
+    # The voice wording already says "say yes or press 1": the IVR must not add its own keys.
+    assert script["instructions_included"] is True
+    spoken = render("tel_authorization", script, locale="en", channel="voice")
+    assert spoken.count("press 1") == 1
     assert script["amount"] == "512.40" and script["last4"] == "6789"
     assert script["phone"] == "1-877-623-6765" and script["debit_date"] == "2026-12-01"
 
@@ -329,7 +506,9 @@ def test_a_confirmed_payment_records_the_exact_authorization_and_gives_a_confirm
     assert len(receipt["confirmation_number"]) == 10
     assert slot_events(events)["payment_amount"] is None  # form slots reset
 
-    params = {k: v for k, v in script.items() if k not in ("msg", "expect")}
+    params = {
+        k: v for k, v in script.items() if k not in ("msg", "expect", "instructions_included")
+    }
     with demo.uow() as uow:
         auth = uow.session.scalars(select(Authorization).order_by(Authorization.id.desc())).first()
         payment = uow.session.scalars(
@@ -373,7 +552,7 @@ def test_a_declined_authorization_takes_no_payment(demo):
 
 
 def test_the_confirmation_question_needs_a_clear_yes_or_no(demo):
-    tracker = make_tracker(slots=VERIFIED, text="maybe later", intent="nlu_fallback")
+    tracker = form_turn("pay_form", "payment_confirmed", VERIFIED, "maybe later", "nlu_fallback")
     dispatcher, result = validate(ValidatePayForm(), "validate_payment_confirmed", "maybe", tracker)
     assert result == {"payment_confirmed": None}
     assert msg_ids(dispatcher) == ["yes_no_not_understood"]
@@ -386,13 +565,13 @@ def test_the_confirmation_question_needs_a_clear_yes_or_no(demo):
     ("said", "day"), [("the twenty first", "21"), ("el quince", "15"), ("3", "3")]
 )
 def test_draft_days_are_understood(demo, said, day):
-    tracker = make_tracker(slots=VERIFIED, text=said)
+    tracker = form_turn("autopay_enroll_form", "draft_day", VERIFIED, said)
     _, result = validate(ValidateAutopayEnrollForm(), "validate_draft_day", said, tracker)
     assert result == {"draft_day": day}
 
 
 def test_a_draft_day_after_the_23rd_is_refused(demo):
-    tracker = make_tracker(slots=VERIFIED, text="the twenty fifth")
+    tracker = form_turn("autopay_enroll_form", "draft_day", VERIFIED, "the twenty fifth")
     dispatcher, result = validate(
         ValidateAutopayEnrollForm(), "validate_draft_day", "the twenty fifth", tracker
     )
@@ -439,6 +618,13 @@ def test_enrolling_in_autopay_with_a_new_bank_account(demo):
         assert status.status == "active" and status.draft_day == 15
         auth = uow.session.scalars(select(Authorization).order_by(Authorization.id.desc())).first()
         assert auth.kind == "autopay_enroll" and auth.consent_input == "voice:button:/affirm"
+        # Set up by phone: a written copy of the recurring authorization is due.
+        due = uow.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == WRITTEN_COPY_ACTION)
+        ).one()
+        assert due.detail["authorization_id"] == auth.id
+        assert due.detail["kind"] == "autopay_written_copy" and due.detail["change"] is False
+        assert due.channel == "voice" and due.reference == "test-conversation"
 
 
 def test_changing_the_draft_day_of_an_existing_enrollment(demo):
@@ -457,6 +643,11 @@ def test_changing_the_draft_day_of_an_existing_enrollment(demo):
     )
     dispatcher, _ = run(ActionSubmitAutopayEnroll(), tracker)
     assert msg_ids(dispatcher)[0] == "autopay_changed"
+    with demo.uow() as uow:
+        due = uow.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == WRITTEN_COPY_ACTION)
+        ).one()
+        assert due.detail["change"] is True
 
 
 def test_cancelling_autopay_after_an_explicit_yes(demo):

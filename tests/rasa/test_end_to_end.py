@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from billing_core import payments
-from billing_core.models import Authorization, Payment
+from billing_core.models import AuditEvent, Authorization, Payment
 
 pytestmark = [pytest.mark.rasa, pytest.mark.slow]
 
@@ -30,7 +30,7 @@ def add_bank_account(rasa_stack, account_number: str, number: str) -> str:
             routing_number="111000025",
             bank_account_number=number,
             kind="savings" if number.endswith("4321") else "checking",
-            channel="web",
+            channel="voice",
             now=datetime.now(UTC),
         )
     rt.engine.dispose()
@@ -81,68 +81,122 @@ def test_pay_the_full_balance_by_phone_with_the_account_on_file(rasa_stack):
     assert "000123456789" not in log  # the demo bank account number never reaches Rasa
 
 
+VOICE = {"channel": "voice"}
+
+
 def test_a_due_date_question_and_a_faq_in_the_middle_of_a_payment(rasa_stack):
-    who = conversation("web-digress")
-    rasa_stack.send(who, "pay my bill")
-    rasa_stack.send(who, "1000000003")
-    assert ids(rasa_stack.send(who, "01103")) == ["verified", "ask_payment_amount"]
-    assert ids(rasa_stack.send(who, "when is my bill due")) == [
+    who = conversation("CA-digress")
+    rasa_stack.send(who, "pay my bill", **VOICE)
+    rasa_stack.send(who, "1000000003", **VOICE)
+    assert ids(rasa_stack.send(who, "01103", **VOICE)) == ["verified", "ask_payment_amount"]
+    assert ids(rasa_stack.send(who, "when is my bill due", **VOICE)) == [
         "due_date_account",
         "past_due_now",
         "ask_payment_amount",
     ]
-    answer = rasa_stack.send(who, "can i pay with a credit card")
+    answer = rasa_stack.send(who, "can i pay with a credit card", **VOICE)
     assert ids(answer) == ["faq/card_payments", "ask_payment_amount"]
-    assert ids(rasa_stack.send(who, "two hundred dollars")) == ["ask_new_bank_account"]
+    assert ids(rasa_stack.send(who, "two hundred dollars", **VOICE)) == ["ask_new_bank_account"]
+
+
+@pytest.mark.parametrize(
+    "zip_answer", ["02108", '/inform{"zip_code":"02108"}', "april twelfth nineteen eighty five"]
+)
+def test_after_the_zip_code_the_pay_form_simply_asks_for_the_amount(rasa_stack, zip_answer):
+    who = conversation("CA-zip-then-amount")
+    rasa_stack.send(who, "i want to pay my bill", **VOICE)
+    rasa_stack.send(who, "1000000001", **VOICE)
+    answer = rasa_stack.send(who, zip_answer, **VOICE)
+    # Not "Sorry, I didn't get an amount." nor "Sorry, I need a yes or a no." first.
+    assert ids(answer) == ["verified", "ask_payment_amount"]
 
 
 def test_a_new_bank_account_comes_back_as_a_reference_from_the_channel(rasa_stack):
-    who = conversation("web-newbank")
-    rasa_stack.send(who, "i want to make a payment")
-    rasa_stack.send(who, "1000000001")
-    rasa_stack.send(who, "02108")
-    answer = rasa_stack.send(who, "$50")
-    assert answer == [{"msg": "ask_new_bank_account", "expect": "bank_account"}]
+    who = conversation("CA-newbank")
+    rasa_stack.send(who, "i want to make a payment", **VOICE)
+    rasa_stack.send(who, "1000000001", **VOICE)
+    rasa_stack.send(who, "02108", **VOICE)
+    answer = rasa_stack.send(who, "$50", **VOICE)
+    # The IVR collects and stores the numbers for this account itself.
+    assert answer == [
+        {"msg": "ask_new_bank_account", "expect": "bank_account", "account_number": "1000000001"}
+    ]
     ref = add_bank_account(rasa_stack, "1000000001", "987654321")
     inform = f'/inform{{"bank_method_ref":"{ref}","bank_last4":"4321","bank_kind":"savings"}}'
-    script = rasa_stack.send(who, inform)
+    script = rasa_stack.send(who, inform, **VOICE)
     assert ids(script) == ["tel_authorization"] and script[0]["last4"] == "4321"
-    assert ids(rasa_stack.send(who, "/affirm")) == ["payment_confirmation", "anything_else"]
+    assert script[0]["instructions_included"] is True
+    done = rasa_stack.send(who, "/affirm", **VOICE)
+    assert ids(done) == ["payment_confirmation", "anything_else"]
 
 
 def test_declining_the_authorization_takes_no_payment(rasa_stack):
-    who = conversation("web-decline")
-    rasa_stack.send(who, "make a payment")
-    rasa_stack.send(who, '/inform{"account_number":"2000000001"}')
-    rasa_stack.send(who, '/inform{"zip_code":"01930"}')
-    assert ids(rasa_stack.send(who, '/inform{"amount":"100.00"}')) == ["ask_new_bank_account"]
+    who = conversation("CA-decline")
+    rasa_stack.send(who, "make a payment", **VOICE)
+    rasa_stack.send(who, '/inform{"account_number":"2000000001"}', **VOICE)
+    rasa_stack.send(who, '/inform{"zip_code":"01930"}', **VOICE)
+    answer = rasa_stack.send(who, '/inform{"amount":"100.00"}', **VOICE)
+    assert ids(answer) == ["ask_new_bank_account"]
     ref = add_bank_account(rasa_stack, "2000000001", "123456789")
     inform = f'/inform{{"bank_method_ref":"{ref}","bank_last4":"6789","bank_kind":"checking"}}'
-    assert ids(rasa_stack.send(who, inform)) == ["tel_authorization"]
-    assert ids(rasa_stack.send(who, "no")) == ["payment_cancelled", "anything_else"]
+    assert ids(rasa_stack.send(who, inform, **VOICE)) == ["tel_authorization"]
+    assert ids(rasa_stack.send(who, "no", **VOICE)) == ["payment_cancelled", "anything_else"]
     rt = rasa_stack.runtime()
     with rt.uow() as uow:
-        paid = uow.session.scalars(select(Payment).where(Payment.channel == "web")).all()
-        assert all(p.account_id != 5 or p.method == "check" for p in paid)
+        mine = select(Payment).where(Payment.idempotency_key.like(f"rasa:{who}:%"))
+        assert uow.session.scalars(mine).all() == []
     rt.engine.dispose()
 
 
+@pytest.mark.parametrize(
+    ("channel", "phone"), [("web", None), ("sms", "+16175550101")], ids=["web", "sms"]
+)
+def test_paying_by_chat_or_text_says_what_is_owed_and_where_to_pay(rasa_stack, channel, phone):
+    who = conversation(f"{channel}-pay")
+    where = {"channel": channel, "phone": phone}
+    assert ids(rasa_stack.send(who, "i want to pay", **where)) == ["ask_account_number"]
+    rasa_stack.send(who, "1000000001", **where)
+    answer = rasa_stack.send(who, "02108", **where)
+    assert ids(answer)[0] == "verified"
+    assert ids(answer)[1] in ("balance_due", "balance_past_due")
+    assert ids(answer)[-2:] == ["pay_elsewhere", "anything_else"]
+    assert not any("bank" in msg or "payment_amount" in msg for msg in ids(answer))
+    # Once verified, asking again answers at once; AutoPay enrollment is pointed elsewhere too.
+    assert ids(rasa_stack.send(who, "/pay_bill", **where))[-2:] == [
+        "pay_elsewhere",
+        "anything_else",
+    ]
+    assert ids(rasa_stack.send(who, "sign me up for autopay", **where))[-2:] == [
+        "autopay_elsewhere",
+        "anything_else",
+    ]
+
+
 def test_autopay_status_cancel_and_enroll(rasa_stack):
-    who = conversation("web-autopay")
-    rasa_stack.send(who, "am i on autopay")
-    rasa_stack.send(who, "1000000004")
-    status = rasa_stack.send(who, "02740")
+    who = conversation("CA-autopay")
+    rasa_stack.send(who, "am i on autopay", **VOICE)
+    rasa_stack.send(who, "1000000004", **VOICE)
+    status = rasa_stack.send(who, "02740", **VOICE)
     # autopay_active, or autopay_active_nothing_due once another test paid this bill
     assert ids(status)[0] == "verified" and ids(status)[1].startswith("autopay_active")
     assert status[1]["draft_day"] == 21
-    assert ids(rasa_stack.send(who, "cancel autopay")) == ["autopay_cancel_confirm"]
-    assert ids(rasa_stack.send(who, "yes")) == ["autopay_cancelled", "anything_else"]
-    assert ids(rasa_stack.send(who, "sign me up for autopay")) == ["ask_draft_day"]
-    assert ids(rasa_stack.send(who, "the fifteenth")) == ["ask_use_bank_on_file"]
-    assert ids(rasa_stack.send(who, "yes")) == ["autopay_authorization"]
-    answer = rasa_stack.send(who, "yes")
+    assert ids(rasa_stack.send(who, "cancel autopay", **VOICE)) == ["autopay_cancel_confirm"]
+    assert ids(rasa_stack.send(who, "yes", **VOICE)) == ["autopay_cancelled", "anything_else"]
+    assert ids(rasa_stack.send(who, "sign me up for autopay", **VOICE)) == ["ask_draft_day"]
+    assert ids(rasa_stack.send(who, "the fifteenth", **VOICE)) == ["ask_use_bank_on_file"]
+    assert ids(rasa_stack.send(who, "yes", **VOICE)) == ["autopay_authorization"]
+    answer = rasa_stack.send(who, "yes", **VOICE)
     assert ids(answer) == ["autopay_enrolled", "anything_else"]
     assert answer[0]["draft_day"] == 15
+    rt = rasa_stack.runtime()
+    with rt.uow() as uow:
+        due = uow.session.scalars(
+            select(AuditEvent).where(
+                AuditEvent.action == "autopay_written_copy_due", AuditEvent.reference == who
+            )
+        ).one()
+        assert due.detail["kind"] == "autopay_written_copy"
+    rt.engine.dispose()
 
 
 def test_a_spanish_caller_checks_the_balance(rasa_stack):
