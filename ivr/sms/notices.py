@@ -47,7 +47,7 @@ from billing_core.unit_of_work import UnitOfWork
 from ivr.config import ChannelSettings
 from ivr.render import normalize_locale, render
 from ivr.sms import consent
-from ivr.sms.models import SmsMessage, SmsNotice, SmsOptOut
+from ivr.sms.models import SmsMessage, SmsNotice, SmsOptOut, SmsReminder
 from ivr.sms.reminders import (
     RateLimiter,
     ReminderSettings,
@@ -182,6 +182,7 @@ class NoticeStats:
     reconciled: int = 0
     deferred: int = 0
     late_rege: int = 0  # Reg E texts sent less than 10 days before the draft
+    covered_by_reminder: int = 0  # past-due warnings the reminder job already texted
     transport_error: str | None = None
 
 
@@ -223,6 +224,29 @@ def to_mail(uow: UnitOfWork, notification_ids: list[int]) -> None:
             .values(channel="mail")
             .execution_options(synchronize_session=False)
         )
+
+
+def _already_texted_past_due(uow: UnitOfWork, rows: list[Any]) -> list[int]:
+    """Past-due warnings whose month already has a past-due reminder text (sent or queued).
+
+    The reminder job's past-due text says the same thing with the amount and date, so the back
+    office's warning is taken as delivered rather than texting the member twice.
+    """
+    wanted = {
+        (r.account_id, _iso(r.params.get("missed_month"))): r.id
+        for r in rows
+        if r.kind == "past_due_warning" and r.params.get("missed_month")
+    }
+    if not wanted:
+        return []
+    texted = uow.session.execute(
+        select(SmsReminder.account_id, SmsReminder.coverage_month).where(
+            SmsReminder.account_id.in_({account for account, _ in wanted}),
+            SmsReminder.kind.like("past_due%"),
+            SmsReminder.status.in_(("pending", "sending", "sent")),
+        )
+    ).all()
+    return sorted(wanted[key] for key in map(tuple, texted) if key in wanted)
 
 
 def ledger_notices(
@@ -269,9 +293,15 @@ def ledger_notices(
                 return stats
             after = rows[-1].id
             phones = _textable_phones(uow, sorted({r.account_id for r in rows}))
+            covered = _already_texted_past_due(uow, rows)
+            if covered:
+                mark_sent(session, covered, now)
+                stats.covered_by_reminder += len(covered)
             ledger: list[dict[str, Any]] = []
             mail: list[int] = []
             for r in rows:
+                if r.id in covered:
+                    continue
                 phone = phones.get(r.account_id)
                 if phone is None:
                     mail.append(r.id)

@@ -369,3 +369,29 @@ def test_a_reg_e_ledger_row_keeps_the_draft_date_and_the_text(runtime):
     (row,) = ledger(runtime)
     assert row.event_date == date(2026, 12, 21) and "$215.00" in row.body
     assert Decimal("215.00") == Decimal(str(notifications(runtime)[0].params["amount"]))
+
+
+def test_a_past_due_warning_is_not_texted_when_the_past_due_reminder_already_was(runtime):
+    from tests.sms.test_reminders import DAY_AFTER
+    from tests.sms.test_reminders import run as run_reminders
+
+    late = add_member(runtime, premium="250.00")
+    other = add_member(runtime, premium="250.00")
+    texted, _ = run_reminders(runtime, DAY_AFTER)
+    assert len(texted.sent) == 2
+    with runtime.uow() as uow:  # this member's reminder never went: no past-due text yet
+        uow.session.query(SmsReminder).filter(SmsReminder.account_id == other.account_id).update(
+            {"status": "expired"}
+        )
+    for member in (late, other):
+        notify(
+            runtime,
+            member,
+            "past_due_warning",
+            {"missed_month": JAN.isoformat()},
+            on=DAY_AFTER.date(),
+        )
+    transport, stats = send(runtime, at=DAY_AFTER)
+    assert stats.covered_by_reminder == 1
+    assert [sms.to for sms in transport.sent] == [other.phone]
+    assert all(n.sent_at is not None for n in notifications(runtime))
