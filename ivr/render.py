@@ -75,10 +75,17 @@ def format_money(value: object, *, locale: str, channel: str) -> str:
     if channel != "voice":
         return format_currency(amount, "USD", locale=BABEL_LOCALE[loc])
     dollars, cents = int(amount), int((amount % 1) * 100)
+    # Singular and zero forms are separate messages so each language words them its own way.
+    if dollars == 0 and cents:
+        key = "money_spoken_cents_only_one" if cents == 1 else "money_spoken_cents_only"
+    elif cents == 0:
+        key = "money_spoken_whole_one" if dollars == 1 else "money_spoken_whole"
+    elif dollars == 1:
+        key = "money_spoken_one_dollar_one_cent" if cents == 1 else "money_spoken_one_dollar"
+    else:
+        key = "money_spoken_one_cent" if cents == 1 else "money_spoken"
     words = format_decimal(dollars, locale=BABEL_LOCALE[loc])
-    if cents == 0:
-        return template("money_spoken_whole", locale=loc, channel=channel).format(dollars=words)
-    return template("money_spoken", locale=loc, channel=channel).format(dollars=words, cents=cents)
+    return template(key, locale=loc, channel=channel).format(dollars=words, cents=cents)
 
 
 def format_param(key: str, value: object, *, locale: str, channel: str) -> str:

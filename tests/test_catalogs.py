@@ -65,3 +65,19 @@ def test_dates_and_digits_follow_the_locale_and_channel():
 def test_the_kind_of_bank_account_is_said_in_the_callers_language():
     assert format_param("bank_kind", "checking", locale="es", channel="voice") != "checking"
     assert format_param("bank_kind", "savings", locale="en", channel="voice") == "savings"
+
+
+@pytest.mark.parametrize(
+    ("amount", "english", "spanish"),
+    [
+        ("1.00", "1 dollar", "1 dólar"),
+        ("1.01", "1 dollar and 1 cent", "1 dólar con 1 centavo"),
+        ("1.50", "1 dollar and 50 cents", "1 dólar con 50 centavos"),
+        ("2.01", "2 dollars and 1 cent", "2 dólares con 1 centavo"),
+        ("0.99", "99 cents", "99 centavos"),
+        ("0.01", "1 cent", "1 centavo"),
+    ],
+)
+def test_singular_dollars_and_cents_are_said_correctly(amount, english, spanish):
+    assert format_money(Decimal(amount), locale="en", channel="voice") == english
+    assert format_money(Decimal(amount), locale="es", channel="voice") == spanish
