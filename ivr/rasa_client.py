@@ -19,6 +19,10 @@ class BotMessage:
     expect: str | None = None
     max_digits: int | None = None
     buttons: tuple[dict[str, str], ...] = ()
+    instructions_included: bool = False  # the message itself says how to answer (voice keys)
+
+
+CONTROL_KEYS = {"msg", "expect", "max_digits", "buttons", "instructions_included"}
 
 
 def parse_bot_messages(raw: list[dict[str, Any]]) -> list[BotMessage]:
@@ -27,9 +31,7 @@ def parse_bot_messages(raw: list[dict[str, Any]]) -> list[BotMessage]:
         custom = item.get("custom")
         if not isinstance(custom, dict) or "msg" not in custom:
             continue  # Rasa answers only with message-id payloads; anything else is ignored
-        params = {
-            k: v for k, v in custom.items() if k not in {"msg", "expect", "max_digits", "buttons"}
-        }
+        params = {k: v for k, v in custom.items() if k not in CONTROL_KEYS}
         messages.append(
             BotMessage(
                 msg=str(custom["msg"]),
@@ -37,6 +39,7 @@ def parse_bot_messages(raw: list[dict[str, Any]]) -> list[BotMessage]:
                 expect=custom.get("expect"),
                 max_digits=custom.get("max_digits"),
                 buttons=tuple(custom.get("buttons") or ()),
+                instructions_included=bool(custom.get("instructions_included")),
             )
         )
     return messages

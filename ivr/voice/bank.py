@@ -12,7 +12,6 @@ import json
 import logging
 from typing import Any
 
-import requests
 from twilio.twiml.voice_response import VoiceResponse
 
 from billing_core import errors, payments
@@ -42,26 +41,14 @@ def _open(call: Call, token: str) -> str:
     return call.runtime.cipher.decrypt(token.encode())
 
 
-def member_account(call: Call, reply: BotMessage) -> str | None:
-    """The verified Health Connector account the bank details are for (payload, else slot)."""
+def member_account(reply: BotMessage) -> str | None:
+    """The verified Health Connector account the bank details are for (from Rasa's payload)."""
     number = reply.params.get("account_number")
-    if number:
-        return str(number)
-    try:
-        tracker = requests.get(
-            f"{call.rasa.base_url}/conversations/{call.sid}/tracker",
-            params={"include_events": "NONE"},
-            timeout=call.rasa.timeout,
-        )
-        tracker.raise_for_status()
-        value = (tracker.json().get("slots") or {}).get("account_number")
-    except (requests.RequestException, ValueError):
-        return None
-    return str(value) if value else None
+    return str(number) if number else None
 
 
 def start(call: Call, prompt: Prompt, reply: BotMessage) -> VoiceResponse:
-    call.state["bank"] = {"account_number": member_account(call, reply), "tries": 0}
+    call.state["bank"] = {"account_number": member_account(reply), "tries": 0}
     if call.pay_connector:
         return pay_with_connector(call, prompt)
     return call.ask([*prompt, ("voice_bank_kind", {})], KIND_SPEC, step="bank_kind")

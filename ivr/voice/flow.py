@@ -175,7 +175,8 @@ def respond(call: Call, replies: list[BotMessage]) -> VoiceResponse:
     if expect == "bank_account":
         return bank.start(call, prompt, last)
     if expect == "yes_no":
-        return call.ask([*prompt, ("voice_yes_no_keys", {})], ONE_KEY, step="rasa", expect=expect)
+        keys = [] if last.instructions_included else [("voice_yes_no_keys", {})]
+        return call.ask([*prompt, *keys], ONE_KEY, step="rasa", expect=expect)
     if expect == "digits":
         slot = slot_for(last)
         # How to key money and dates is phone-only wording the channel-neutral question lacks.

@@ -5,9 +5,10 @@ from __future__ import annotations
 import time_machine
 from sqlalchemy import func, select
 
+from ivr.rasa_client import BotMessage
 from ivr.voice.models import VoiceCall, VoiceTurn
 from tests.voice.conftest import AFTER_HOURS, OPEN_HOURS, TOKEN
-from tests.voice.helpers import BASE, Caller, bot, parse, sign
+from tests.voice.helpers import BASE, Caller, bot, parse, sign, spoken
 
 
 def test_a_request_without_a_signature_is_refused_and_touches_nothing(app, caller):
@@ -303,3 +304,17 @@ def test_the_fallback_url_answers_with_the_outage_menu(caller):
     root = parse(response.data)
     assert root.find("Gather").get("input") == "dtmf"
     assert "not available" in " ".join(s.text for s in root.iter("Say"))
+
+
+def test_yes_no_questions_add_the_keys_unless_the_message_already_says_them(caller, fake_rasa):
+    fake_rasa.script = lambda message, meta: [bot("anything_else", expect="yes_no")]
+    caller.dial_in()
+    caller.press("1")
+    root = caller.press("1")
+    assert "Press 1 for yes or 2 for no." in spoken(root)
+    fake_rasa.script = lambda message, meta: [
+        BotMessage(msg="anything_else", params={}, expect="yes_no", instructions_included=True)
+    ]
+    root = caller.press("1")
+    assert "Press 1 for yes" not in spoken(root)
+    assert root.find(".//Gather") is not None
