@@ -1,0 +1,75 @@
+"""The scaled-out stack once per session: 2 Rasa servers, 2 action servers, 2 web apps, Postgres, Redis.
+
+The two web apps are two Flask apps in this process, each with its own database pool and its own
+Rasa server (as two gunicorn pods behind a load balancer would be); a call's turns alternate
+between them. Tests that kill a component for good run last (see pytest_collection_modifyitems).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+
+from billing_core.runtime import BillingRuntime
+from billing_core.settings import Settings
+from ivr.app import create_app
+from ivr.config import ChannelSettings
+from tests.production.stack import MultiStack, StackError, start_multi, stop_multi
+from tests.rasa_stack import require_rasa
+
+TOKEN = "production-test-token"
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "destroys_stack: kills a stack component for good (last)")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: item.get_closest_marker("destroys_stack") is not None)
+
+
+@pytest.fixture(scope="session")
+def multi_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MultiStack]:
+    model = require_rasa()
+    try:
+        stack = start_multi(tmp_path_factory.mktemp("multi-stack"), model, instances=2)
+    except StackError as exc:
+        if IN_CI:
+            pytest.fail(f"the production stack could not start: {exc}")
+        pytest.skip(f"the production stack could not start: {exc}")
+    try:
+        yield stack
+    finally:
+        stop_multi(stack)
+
+
+def make_web(stack: MultiStack, rasa_url: str) -> Flask:
+    runtime = BillingRuntime.start(
+        Settings(database_url=stack.billing_url, bank_data_key_path=stack.key_file)
+    )
+    channels = ChannelSettings(
+        twilio_auth_token=TOKEN, rasa_url=rasa_url, agent_number="+18776236765"
+    )
+    return create_app({"TESTING": True}, runtime=runtime, channels=channels)
+
+
+@pytest.fixture(scope="session")
+def web_apps(multi_stack: MultiStack) -> Iterator[list[Flask]]:
+    apps = [make_web(multi_stack, inst.rasa_url) for inst in multi_stack.instances]
+    yield apps
+    for app in apps:
+        app.extensions["billing"].engine.dispose()
+
+
+@pytest.fixture
+def clients(web_apps: list[Flask]) -> list:
+    return [app.test_client() for app in web_apps]
+
+
+@pytest.fixture
+def billing(web_apps: list[Flask]) -> BillingRuntime:
+    return web_apps[0].extensions["billing"]
