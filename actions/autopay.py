@@ -2,9 +2,8 @@
 
 Chat and text members who want to set up or change AutoPay hear what they owe and where to do it
 (`autopay_elsewhere`): those channels never ask for bank details. A recurring debit authorized by
-phone (TEL) needs a written copy sent to the member: after a successful enroll or change on the
-voice channel an `AuditEvent` with action `autopay_written_copy_due` is recorded in the same
-transaction, for the back office's letter/e-mail run (see WRITTEN_COPY_ACTION).
+phone (TEL) needs a written copy: billing_core.autopay records it in the notice outbox (by text to
+members who opted in, by letter otherwise) in the same transaction as the enrollment or change.
 """
 
 from __future__ import annotations
@@ -32,9 +31,8 @@ from actions.common import (
 )
 from actions.parsing import parse_draft_day
 from actions.payment import answers_the_form, reset
-from billing_core import accounts, autopay, balances, errors, payments
+from billing_core import autopay, balances, errors, payments
 from billing_core.billing_calendar import eastern_date, utcnow
-from billing_core.models import AuditEvent
 
 AUTOPAY_SCRIPT_VERSION = "tel-recurring-2026.1"
 CANCEL_SCRIPT_VERSION = "autopay-cancel-2026.1"
@@ -49,10 +47,6 @@ ENROLL_FORM_SLOTS = (
     "authorization_params_json",
 )
 PREPARE_ENROLL_SLOTS = (*ENROLL_FORM_SLOTS, "task_ready")
-# Recorded when AutoPay is set up or changed by phone: the member is owed a written copy of the
-# recurring authorization (by SMS, e-mail or mail). billing_core's member_notifications outbox
-# only takes its own notice kinds (backoffice.notifications.KINDS), so this is an audit event.
-WRITTEN_COPY_ACTION = "autopay_written_copy_due"
 CANCEL_FORM_SLOTS = ("autopay_cancel_confirmed", "authorization_params_json", "task_ready")
 
 
@@ -235,24 +229,6 @@ class ActionSubmitAutopayEnroll(Action):
                     draft_day=draft_day,
                     authorization_id=auth_id,
                     now=now,
-                )
-            if ctx.channel == "voice":
-                # A recurring debit authorized by phone needs a written copy (TEL rules).
-                account = accounts.get_account(uow, account_number)
-                uow.session.add(
-                    AuditEvent(
-                        at=now,
-                        account_id=account.id,
-                        channel=ctx.channel,
-                        reference=ctx.sender_id,
-                        action=WRITTEN_COPY_ACTION,
-                        detail={
-                            "kind": "autopay_written_copy",
-                            "authorization_id": auth_id,
-                            "change": changing,
-                            "script_version": AUTOPAY_SCRIPT_VERSION,
-                        },
-                    )
                 )
             return changing, result
 

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from billing_core import errors
 from billing_core.accounts import get_account
+from billing_core.backoffice.notifications import OutboxNotifier
 from billing_core.billing_calendar import add_months, eastern_date
 from billing_core.ledger import month_lines
 from billing_core.models import Account, AuditEvent, Authorization, AutopayEnrollment
@@ -81,6 +82,30 @@ def _check_authorization(uow: UnitOfWork, account: Account, authorization_id: in
     return auth.id
 
 
+def _send_written_copy_if_by_phone(
+    uow: UnitOfWork, account: Account, authorization_id: int, now: datetime
+) -> None:
+    """A recurring debit authorized by phone (TEL) needs a written copy: by text to a member who
+    opted in, otherwise by letter (the back office's notice outbox decides the channel)."""
+    auth = uow.session.get_one(Authorization, authorization_id)
+    enrollment = _enrollment(uow, account)
+    if auth.channel != "voice" or enrollment is None:
+        return
+    params = {
+        "draft_day": enrollment.draft_day,
+        "last4": enrollment.bank_method.last4,
+        "bank_kind": enrollment.bank_method.kind,
+        "authorized_date": eastern_date(auth.created_at).isoformat(),
+    }
+    OutboxNotifier(uow.session, now).notify(
+        account,
+        "autopay_written_copy",
+        params,
+        dedupe_key=f"autopay_written_copy:{authorization_id}",
+        on=eastern_date(now),
+    )
+
+
 def _audit(
     uow: UnitOfWork, account: Account, action: str, auth_id: int, now: datetime, **detail: object
 ) -> None:
@@ -123,6 +148,7 @@ def enroll_autopay(
     _audit(uow, account, "autopay_enrolled", auth_id, now, draft_day=draft_day, last4=bank.last4)
     uow.session.flush()
     uow.session.refresh(enrollment)
+    _send_written_copy_if_by_phone(uow, account, auth_id, now)
     return autopay_status(uow, account_number, now=now)
 
 
@@ -154,6 +180,8 @@ def _change(
     )
     uow.session.flush()
     uow.session.expire(enrollment)
+    if action == "autopay_changed":
+        _send_written_copy_if_by_phone(uow, account, auth_id, now)
     return autopay_status(uow, account_number, now=now)
 
 

@@ -23,6 +23,7 @@ KINDS = (
     "termination_warning",
     "coverage_terminated",
     "coverage_reinstated",
+    "autopay_written_copy",
 )
 
 

@@ -94,6 +94,12 @@ class NoticeText:
 
 
 TEXTS: dict[str, NoticeText] = {
+    "autopay_written_copy": NoticeText(
+        lambda p: {
+            "authorized_date": _iso(p.get("authorized_date")),
+            "draft_day": p.get("draft_day"),
+        }
+    ),
     "payment_returned": NoticeText(lambda p: {"amount": _money(p.get("amount"))}, has_amount=True),
     "autopay_suspended": NoticeText(lambda p: {}),
     "retry_scheduled": NoticeText(

@@ -61,6 +61,10 @@ MESSAGES: dict[str, str] = {
         "Health Connector: we received your payment and your coverage is reinstated. Thank you. "
         "Questions? 1-877-623-6765. Reply STOP to opt out."
     ),
+    "sms_notice_autopay_written_copy": N_(
+        "Health Connector: AutoPay set up by phone {authorized_date}. We debit the amount due on "
+        "day {draft_day} monthly. Cancel: 1-877-623-6765. Reply STOP to opt out."
+    ),
     "sms_payment_confirmation": N_(
         "Health Connector: we received your payment of {amount}. Confirmation number "
         "{confirmation_number}. Reply STOP to opt out."

@@ -133,3 +133,23 @@ def test_a_suspended_autopay_can_be_cancelled(runtime, enrolled, now):
         uow.session.query(AutopayEnrollment).update({"status": "suspended"})
     with runtime.uow() as uow:
         assert cancel_autopay(uow, number, authorization_id=auth_id, now=now).status == "cancelled"
+
+
+def test_autopay_set_up_by_phone_owes_the_member_a_written_copy(runtime, now):
+    from billing_core.backoffice.models import MemberNotification
+
+    number = make_account(runtime, now=now)
+    ref, auth_id = bank_and_consent(runtime, number, now=now, kind="autopay_enroll")  # by voice
+    with runtime.uow() as uow:
+        enroll_autopay(
+            uow, number, bank_method_reference=ref, draft_day=9, authorization_id=auth_id, now=now
+        )
+    with runtime.uow() as uow:
+        copy = uow.session.query(MemberNotification).one()
+    assert copy.kind == "autopay_written_copy" and copy.channel == "sms"  # the member opted in
+    assert copy.params == {
+        "draft_day": 9,
+        "last4": "1012",
+        "bank_kind": "checking",
+        "authorized_date": "2026-11-29",
+    }

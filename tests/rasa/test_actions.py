@@ -13,7 +13,6 @@ from sqlalchemy import select
 
 from actions.account import ActionAutopayStatus, ActionCheckBalance, ActionDueDate
 from actions.autopay import (
-    WRITTEN_COPY_ACTION,
     ActionAskAutopayConfirmed,
     ActionPrepareAutopayCancel,
     ActionPrepareAutopayEnroll,
@@ -32,7 +31,8 @@ from actions.payment import (
 from actions.session import ActionSessionStart
 from actions.verify import ValidateVerifyForm
 from billing_core import autopay, payments
-from billing_core.models import AuditEvent, Authorization, Payment
+from billing_core.backoffice.models import MemberNotification
+from billing_core.models import Authorization, Payment
 from ivr.render import render
 from tests.rasa.conftest import make_tracker, msg_ids, payloads, slot_events
 
@@ -620,11 +620,10 @@ def test_enrolling_in_autopay_with_a_new_bank_account(demo):
         assert auth.kind == "autopay_enroll" and auth.consent_input == "voice:button:/affirm"
         # Set up by phone: a written copy of the recurring authorization is due.
         due = uow.session.scalars(
-            select(AuditEvent).where(AuditEvent.action == WRITTEN_COPY_ACTION)
+            select(MemberNotification).where(MemberNotification.kind == "autopay_written_copy")
         ).one()
-        assert due.detail["authorization_id"] == auth.id
-        assert due.detail["kind"] == "autopay_written_copy" and due.detail["change"] is False
-        assert due.channel == "voice" and due.reference == "test-conversation"
+        assert due.dedupe_key == f"autopay_written_copy:{auth.id}"
+        assert due.params["draft_day"] == 15
 
 
 def test_changing_the_draft_day_of_an_existing_enrollment(demo):
@@ -645,9 +644,9 @@ def test_changing_the_draft_day_of_an_existing_enrollment(demo):
     assert msg_ids(dispatcher)[0] == "autopay_changed"
     with demo.uow() as uow:
         due = uow.session.scalars(
-            select(AuditEvent).where(AuditEvent.action == WRITTEN_COPY_ACTION)
+            select(MemberNotification).where(MemberNotification.kind == "autopay_written_copy")
         ).one()
-        assert due.detail["change"] is True
+        assert due.params["draft_day"] == 10
 
 
 def test_cancelling_autopay_after_an_explicit_yes(demo):

@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from billing_core import payments
-from billing_core.models import AuditEvent, Authorization, Payment
+from billing_core.backoffice.models import MemberNotification
+from billing_core.models import Authorization, Payment
 
 pytestmark = [pytest.mark.rasa, pytest.mark.slow]
 
@@ -191,11 +192,9 @@ def test_autopay_status_cancel_and_enroll(rasa_stack):
     rt = rasa_stack.runtime()
     with rt.uow() as uow:
         due = uow.session.scalars(
-            select(AuditEvent).where(
-                AuditEvent.action == "autopay_written_copy_due", AuditEvent.reference == who
-            )
-        ).one()
-        assert due.detail["kind"] == "autopay_written_copy"
+            select(MemberNotification).where(MemberNotification.kind == "autopay_written_copy")
+        ).all()
+        assert 15 in [n.params["draft_day"] for n in due]
     rt.engine.dispose()
 
 

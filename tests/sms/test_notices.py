@@ -81,6 +81,8 @@ LONG = {
     "coverage_ends": "2027-09-30",
     "reinstate_by": "2027-11-30",
     "past_due_amount": "12345.67",
+    "authorized_date": "2027-09-30",
+    "draft_day": 23,
 }
 
 
