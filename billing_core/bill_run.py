@@ -10,6 +10,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from billing_core import errors
 from billing_core.billing_calendar import add_months, due_at, first_of_month
+from billing_core.ledger import current_invoices
 from billing_core.models import Coverage, Invoice
 from billing_core.types import UTCDateTime
 from billing_core.unit_of_work import UnitOfWork
@@ -105,3 +106,22 @@ def revise_invoice(
     uow.session.add(revised)
     uow.session.flush()
     return revised
+
+
+def end_coverage(uow: UnitOfWork, account_id: int, last_covered_day: date, *, now: datetime) -> int:
+    """Coverage that ended (termination for nonpayment) stops being billed: every coverage of the
+    account ends with the month of `last_covered_day`, and bills already issued for later months
+    are revised to zero (new revisions; the originals stay). Safe to run again; returns how many
+    bills were revised."""
+    last_month = first_of_month(last_covered_day)
+    for coverage in uow.session.scalars(select(Coverage).where(Coverage.account_id == account_id)):
+        if coverage.end_month is None or coverage.end_month > last_month:
+            coverage.end_month = last_month
+    later = [
+        invoice
+        for invoice in current_invoices(uow.session, account_id)
+        if invoice.coverage_month > last_month and invoice.amount != 0
+    ]
+    for invoice in later:
+        revise_invoice(uow, invoice.invoice_number, new_amount=Decimal("0.00"), now=now)
+    return len(later)

@@ -17,6 +17,7 @@ from billing_core.accounts import get_account
 from billing_core.backoffice.models import AccountStanding, StandingChange
 from billing_core.backoffice.notifications import Notifier, OutboxNotifier
 from billing_core.backoffice.sql import is_postgres
+from billing_core.bill_run import end_coverage
 from billing_core.billing_calendar import eastern_date
 from billing_core.delinquency import Delinquency, delinquency_state
 from billing_core.models import Account, Invoice
@@ -134,6 +135,10 @@ def _evaluate(
         else:
             # Stays terminated: either still unpaid, or paid after the window closed.
             state, coverage_ends = "terminated", prev.coverage_ends
+            if not window_open:
+                # Final: stop billing the ended coverage (an unpaid binder never started).
+                last_day = coverage_ends or (prev.missed_month or today) - timedelta(days=1)
+                end_coverage(uow, account.id, last_day, now=now)
     missed = d.missed_month or (prev.missed_month if prev else None)
     params = {
         "past_due_amount": str(d.past_due_amount),

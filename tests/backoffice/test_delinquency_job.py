@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from sqlalchemy import select
 
 from billing_core.backoffice.delinquency_job import account_standing, run_delinquency
 from billing_core.backoffice.models import MemberNotification, StandingChange
+from billing_core.balances import get_balance
+from billing_core.bill_run import run_bill_run
+from billing_core.models import Invoice
 from tests.backoffice.helpers import bill, eastern, make_member, pay
 
 
@@ -73,6 +77,23 @@ def test_paying_after_the_reinstatement_window_leaves_the_account_terminated(run
     s = _standing(runtime, number)
     assert (s.state, s.coverage_ends) == ("terminated", date(2026, 12, 31))
     assert "coverage_reinstated" not in _kinds(runtime)
+
+
+def test_once_the_reinstatement_window_closes_the_ended_coverage_is_no_longer_billed(runtime):
+    number, _ = _unsubsidized_missing_january(runtime)
+    bill(runtime, date(2027, 2, 1))
+    _run(runtime, date(2027, 1, 1))
+    with runtime.uow() as uow:  # inside the window the bills stand: paying them reinstates
+        assert get_balance(uow, number, now=eastern(date(2027, 1, 2))).amount_due == Decimal(
+            "600.00"
+        )
+    _run(runtime, date(2027, 2, 6))
+    _run(runtime, date(2027, 2, 7))  # a second run changes nothing more
+    with runtime.uow() as uow:
+        assert get_balance(uow, number, now=eastern(date(2027, 2, 7))).amount_due == 0
+        revised = uow.session.scalars(select(Invoice).where(Invoice.revision == 1)).all()
+        assert sorted(i.coverage_month for i in revised) == [date(2027, 1, 1), date(2027, 2, 1)]
+        assert run_bill_run(uow, date(2027, 3, 1), now=eastern(date(2027, 2, 1))) == 0
 
 
 def test_a_subsidized_member_gets_three_grace_months_and_coverage_ends_after_the_first(runtime):
