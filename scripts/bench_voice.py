@@ -1,6 +1,7 @@
 """Load test of the voice webhooks: N concurrent simulated callers through the whole stack.
 
     python scripts/bench_voice.py --url http://127.0.0.1:8000 [--calls 50] [--pause 2] [--seconds 30]
+    python scripts/bench_voice.py --url http://127.0.0.1:8001,http://127.0.0.1:8002   # round-robin
 
 Needs the app (gunicorn), the Rasa server, the action server and demo data (`python -m billing_core
 demo`) on the same database, and TWILIO_AUTH_TOKEN as the app has it. Three phases:
@@ -46,14 +47,18 @@ class Results:
 
 
 class Caller:
+    """One caller; with several base URLs each turn goes to the next one (a load balancer)."""
+
     def __init__(self, base: str, token: str, phone: str):
-        self.base = base.rstrip("/")
+        self.bases = [b.rstrip("/") for b in base.split(",") if b.strip()]
+        self.turns = 0
         self.validator = RequestValidator(token)
         self.http = requests.Session()
         self.phone = phone
 
     def post(self, path: str, form: dict[str, str], results: Results) -> etree._Element | None:
-        url = self.base + path
+        url = self.bases[self.turns % len(self.bases)] + path
+        self.turns += 1
         headers = {"X-Twilio-Signature": self.validator.compute_signature(url, form)}
         started = time.perf_counter()
         try:
@@ -119,7 +124,9 @@ def report(name: str, results: Results, elapsed: float) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--url", default="http://127.0.0.1:8000")
+    parser.add_argument(
+        "--url", default="http://127.0.0.1:8000", help="base URL, or several separated by commas"
+    )
     parser.add_argument("--calls", type=int, default=50)
     parser.add_argument("--pause", type=float, default=2.0)
     parser.add_argument("--seconds", type=float, default=30.0)

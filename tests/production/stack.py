@@ -318,7 +318,7 @@ def start_action_server(stack: MultiStack, inst: Instance) -> None:
         )
 
 
-def start_rasa(stack: MultiStack, inst: Instance, model: Path) -> None:
+def start_rasa(stack: MultiStack, inst: Instance, model: Path, debug: bool = True) -> None:
     with inst.rasa_log.open("ab") as out:
         inst.rasa = subprocess.Popen(
             [
@@ -335,7 +335,7 @@ def start_rasa(stack: MultiStack, inst: Instance, model: Path) -> None:
                 str(inst.rasa_port),
                 "--interface",
                 "127.0.0.1",
-                "--debug",
+                "--debug" if debug else "--quiet",  # tests search the debug log for secrets
             ],
             cwd=REPO,
             env=_rasa_env(stack, inst),
@@ -359,7 +359,7 @@ def wait_for(url: str, proc: subprocess.Popen, seconds: float, log: Path) -> Non
     raise StackError(f"{url} did not come up in {seconds:.0f} s:\n{log.read_text()[-3000:]}")
 
 
-def start_multi(work: Path, model: Path, instances: int = 2) -> MultiStack:
+def start_multi(work: Path, model: Path, instances: int = 2, debug: bool = True) -> MultiStack:
     """Postgres + Redis + `instances` x (action server, Rasa server), Rasa servers in parallel."""
     postgres = PrivatePostgres.create()
     redis = None
@@ -405,7 +405,7 @@ def start_multi(work: Path, model: Path, instances: int = 2) -> MultiStack:
         # CREATE TABLEs do not race, but still mostly in parallel.
         for inst in stack.instances:
             start_action_server(stack, inst)
-            start_rasa(stack, inst, model)
+            start_rasa(stack, inst, model, debug)
             time.sleep(3)
         errors: list[BaseException] = []
 

@@ -1,0 +1,134 @@
+"""Voice load test against the scaled-out shape: 1 then 2 Rasa instances on Postgres + Redis.
+
+    python scripts/bench_voice_multi.py [--rasa 1,2] [--calls 50] [--seconds 20] [--web 2]
+
+For each Rasa count it starts the stack of tests/production/stack.py (a private PostgreSQL and
+Redis, the SQL tracker store and RedisLockStore of deploy/endpoints.production.yml, one action
+server per Rasa server, demo data), `--web` gunicorn processes (1 worker x 8 threads each; web
+process i talks to Rasa i mod N), and runs scripts/bench_voice.py's phases with every caller's
+turns round-robin over the web processes. Everything on this one machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "scripts"))
+
+import bench_voice  # noqa: E402
+
+from tests.production.stack import start_multi, stop_multi, wait_for  # noqa: E402
+from tests.rasa_stack import free_port, latest_model  # noqa: E402
+
+TOKEN = "bench-token"
+
+
+def start_web(stack, rasa_url: str, log: Path) -> tuple[subprocess.Popen, str]:  # type: ignore[no-untyped-def]
+    port = free_port()
+    env = {
+        **stack.env(),
+        "RASA_URL": rasa_url,
+        "TWILIO_AUTH_TOKEN": TOKEN,
+        "LOG_LEVEL": "WARNING",
+        "CHAT_SECRET_KEY": "bench",
+    }
+    with log.open("ab") as out:
+        proc = subprocess.Popen(
+            [
+                str(REPO / ".venv" / "bin" / "gunicorn"),
+                "-c",
+                str(REPO / "deploy" / "gunicorn.conf.py"),
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "1",
+                "ivr.app:create_app()",
+            ],
+            cwd=REPO,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    url = f"http://127.0.0.1:{port}"
+    wait_for(f"{url}/health", proc, 30, log)
+    return proc, url
+
+
+def run(rasa_count: int, web: int, calls: int, seconds: float, pause: float) -> None:
+    work = Path(tempfile.mkdtemp(prefix="bench-multi-"))
+    print(f"\n== {rasa_count} Rasa server(s), {rasa_count} action server(s), {web} web processes")
+    started = time.monotonic()
+    stack = start_multi(work, latest_model(), instances=rasa_count, debug=False)
+    print(f"   stack up in {time.monotonic() - started:.0f} s", flush=True)
+    webs: list[subprocess.Popen] = []
+    try:
+        urls = []
+        for i in range(web):
+            proc, url = start_web(
+                stack, stack.instances[i % rasa_count].rasa_url, work / f"web{i}.log"
+            )
+            webs.append(proc)
+            urls.append(url)
+        base = ",".join(urls)
+        bench_voice.Caller(base, TOKEN, "+16175550000").call(
+            bench_voice.FULL_CALL, 0, bench_voice.Results()
+        )
+        bench_voice.run_phase(
+            f"{calls} calls, {pause:g} s pause",
+            base,
+            TOKEN,
+            calls,
+            pause,
+            seconds,
+            bench_voice.FULL_CALL,
+        )
+        bench_voice.run_phase(
+            f"saturation: {calls} calls, no pause",
+            base,
+            TOKEN,
+            calls,
+            0.0,
+            seconds,
+            bench_voice.FULL_CALL,
+        )
+        bench_voice.run_phase(
+            f"keypad-only IVR turns: {calls} calls",
+            base,
+            TOKEN,
+            calls,
+            pause,
+            seconds,
+            bench_voice.KEYPAD_CALL,
+        )
+    finally:
+        for proc in webs:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=30)
+        stop_multi(stack)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rasa", default="1,2", help="Rasa instance counts to measure")
+    parser.add_argument("--web", type=int, default=2)
+    parser.add_argument("--calls", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--pause", type=float, default=2.0)
+    args = parser.parse_args(argv)
+    for count in (int(n) for n in args.rasa.split(",")):
+        run(count, args.web, args.calls, args.seconds, args.pause)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
