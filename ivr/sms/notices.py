@@ -35,7 +35,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from billing_core.backoffice.models import MemberNotification
@@ -46,29 +46,10 @@ from billing_core.runtime import BillingRuntime
 from billing_core.unit_of_work import UnitOfWork
 from ivr.config import ChannelSettings
 from ivr.render import normalize_locale, render
-from ivr.sms import consent
 from ivr.sms.models import SmsMessage, SmsNotice, SmsOptOut, SmsReminder
-from ivr.sms.reminders import (
-    RateLimiter,
-    ReminderSettings,
-    RunStats,
-    _among,
-    _midnight,
-    default_runner_id,
-    inside_sending_hours,
-    run_reminders,
-)
-from ivr.sms.sender import (
-    OPTED_OUT_ERROR,
-    OutgoingSms,
-    SendResult,
-    SmsRejected,
-    Transport,
-    TransportUnavailable,
-    message_row,
-    status_callback_url,
-    upsert_messages,
-)
+from ivr.sms.queue import LedgerSender, RateLimiter, _among
+from ivr.sms.reminders import ReminderSettings, RunStats, _midnight, run_reminders
+from ivr.sms.sender import OutgoingSms, SendResult, Transport
 
 log = logging.getLogger(__name__)
 
@@ -373,190 +354,50 @@ class Claimed:
     event_date: date | None
 
 
-class NoticeSender:
-    def __init__(
-        self,
-        runtime: BillingRuntime,
-        transport: Transport,
-        settings: ReminderSettings,
-        *,
-        channels: ChannelSettings | None = None,
-        clock: Callable[[], datetime] = utcnow,
-        runner_id: str | None = None,
-        limiter: RateLimiter | None = None,
-        stats: NoticeStats | None = None,
-    ) -> None:
-        self.runtime = runtime
-        self.transport = transport
-        self.settings = settings
-        self.channels = channels or ChannelSettings()
-        self.clock = clock
-        self.runner_id = runner_id or default_runner_id()
-        self.limiter = limiter or RateLimiter(settings.rate)
-        self.stats = stats or NoticeStats()
+class NoticeSender(LedgerSender[Claimed, NoticeStats]):
+    """Delivers `sms_notices` through the shared queue (`ivr.sms.queue`): the body was rendered when
+    the row was written; a sent text marks the notification sent, and a notice that will not go by
+    text (opted out, refused by Twilio for good) goes back to the letter run."""
 
-    def _pending_count(self) -> int:
-        with self.runtime.uow() as uow:
-            return (
-                uow.session.scalar(
-                    select(func.count()).select_from(SmsNotice).where(SmsNotice.status == "pending")
-                )
-                or 0
-            )
+    model = SmsNotice
+    claimed = Claimed
+    stats_type = NoticeStats
+    purpose = "notice"
+    hand_back_note = "; by mail"
+    stop_message = "SMS transport unavailable, stopping the notice run: %s"
 
-    def _expire(self, now: datetime) -> None:
-        with self.runtime.uow() as uow:
-            result = uow.session.execute(
-                update(SmsNotice)
-                .where(SmsNotice.status == "pending", SmsNotice.expires_at <= now)
-                .values(status="expired", detail="window passed")
-                .execution_options(synchronize_session=False)
-            )
-            self.stats.expired += max(result.rowcount or 0, 0)  # type: ignore[attr-defined]
+    def _body(self, row: Claimed | SmsNotice) -> str:
+        return row.body
 
-    def _recover_stale(self, now: datetime) -> None:
-        """Rows a crashed runner left `sending`: find out whether the text went, never guess."""
-        while True:
-            with self.runtime.uow() as uow:
-                stale = uow.session.scalars(
-                    select(SmsNotice)
-                    .where(
-                        SmsNotice.status == "sending",
-                        SmsNotice.claimed_at < now - self.settings.lease,
-                    )
-                    .order_by(SmsNotice.id)
-                    .limit(self.settings.batch_size)
-                    .with_for_update(skip_locked=True)
-                ).all()
-                if not stale:
-                    return
-                for row in stale:
-                    self._reconcile(uow, row, now)
-
-    def _reconcile(self, uow: UnitOfWork, row: SmsNotice, now: datetime) -> None:
+    def _known_sent(self, uow: UnitOfWork, row: SmsNotice) -> tuple[bool, str | None]:
         recorded = uow.session.scalars(
             select(SmsMessage).where(SmsMessage.dedupe_key == f"notice:{row.id}")
         ).first()
         sid = recorded.sid if recorded is not None else row.message_sid
-        if sid is None:
-            found = self.transport.lookup(row.number, row.body, row.claimed_at or now)
-            if found is not None:
-                upsert_messages(
-                    uow,
-                    [self._message(row.id, OutgoingSms(row.number, row.body), found, now)],
-                )
-                sid = found.sid
-        if sid is not None:
-            row.status, row.message_sid = "sent", sid
-            row.sent_at = row.sent_at or now
-            row.detail = "reconciled after a crash"
-            mark_sent(uow.session, [row.notification_id], now)
-            self.stats.reconciled += 1
-        else:
-            row.status, row.detail = "pending", "resent after a crash"
+        return sid is not None, sid
 
-    def _message(self, ledger_id: int, sms: OutgoingSms, result: SendResult, now: datetime):  # type: ignore[no-untyped-def]
-        return message_row(
-            purpose="notice",
-            sms=sms,
-            result=result,
-            transport=self.transport.name,
-            now=now,
-            dedupe_key=f"notice:{ledger_id}",
+    def _reconciled_sent(self, uow: UnitOfWork, row: SmsNotice, now: datetime) -> None:
+        mark_sent(uow.session, [row.notification_id], now)
+
+    def _hand_back(self, uow: UnitOfWork, rows: list[Claimed]) -> None:
+        to_mail(uow, [row.notification_id for row in rows])
+        self.stats.to_mail += len(rows)
+
+    def _mark_sent(
+        self, uow: UnitOfWork, done: list[tuple[Claimed, OutgoingSms, SendResult]], now: datetime
+    ) -> None:
+        uow.session.execute(
+            update(SmsNotice),
+            [
+                {"id": row.id, "status": "sent", "sent_at": now, "message_sid": res.sid}
+                for row, _sms, res in done
+            ],
         )
+        mark_sent(uow.session, [row.notification_id for row, _sms, _res in done], now)
 
-    def _claim(self, zones: list[str], now: datetime) -> list[Claimed]:
-        with self.runtime.uow() as uow:
-            session = uow.session
-            rows = session.execute(
-                select(
-                    SmsNotice.id,
-                    SmsNotice.notification_id,
-                    SmsNotice.number,
-                    SmsNotice.kind,
-                    SmsNotice.body,
-                    SmsNotice.event_date,
-                    SmsNotice.expires_at,
-                    SmsNotice.contact_phone_id,
-                )
-                .where(SmsNotice.status == "pending", SmsNotice.timezone.in_(zones))
-                .order_by(SmsNotice.id)
-                .limit(self.settings.batch_size)
-                .with_for_update(skip_locked=True)
-            ).all()
-            if not rows:
-                return []
-            opted_out = set(
-                session.scalars(
-                    select(SmsOptOut.number).where(
-                        _among(session, SmsOptOut.number, sorted({r.number for r in rows}))
-                    )
-                )
-            )
-            no_consent = set(
-                session.scalars(
-                    select(ContactPhone.id).where(
-                        _among(
-                            session, ContactPhone.id, sorted({r.contact_phone_id for r in rows})
-                        ),
-                        or_(
-                            ContactPhone.opted_out_at.is_not(None),
-                            ContactPhone.sms_opt_in.is_(False),
-                            ContactPhone.verified.is_(False),
-                        ),
-                    )
-                )
-            )
-            claimed: list[Claimed] = []
-            changes: list[dict[str, Any]] = []
-            mail: list[int] = []
-            for r in rows:
-                if r.number in opted_out or r.contact_phone_id in no_consent:
-                    changes.append(
-                        {"id": r.id, "status": "skipped", "detail": "opted out; by mail"}
-                    )
-                    mail.append(r.notification_id)
-                    self.stats.skipped_opted_out += 1
-                elif r.expires_at <= now:
-                    changes.append({"id": r.id, "status": "expired", "detail": "window passed"})
-                    self.stats.expired += 1
-                else:
-                    claimed.append(
-                        Claimed(r.id, r.notification_id, r.number, r.kind, r.body, r.event_date)
-                    )
-            if changes:
-                session.execute(update(SmsNotice), changes)
-            to_mail(uow, mail)
-            self.stats.to_mail += len(mail)
-            if claimed:
-                session.execute(
-                    update(SmsNotice)
-                    .where(_among(session, SmsNotice.id, [c.id for c in claimed]))
-                    .values(
-                        status="sending",
-                        claimed_at=now,
-                        claimed_by=self.runner_id,
-                        attempts=SmsNotice.attempts + 1,
-                    )
-                    .execution_options(synchronize_session=False)
-                )
-        return claimed
-
-    def _record(self, done: list[tuple[Claimed, OutgoingSms, SendResult]], now: datetime) -> None:
-        if not done:
-            return
-        with self.runtime.uow() as uow:
-            upsert_messages(uow, [self._message(row.id, sms, res, now) for row, sms, res in done])
-            uow.session.execute(
-                update(SmsNotice),
-                [
-                    {"id": row.id, "status": "sent", "sent_at": now, "message_sid": res.sid}
-                    for row, _sms, res in done
-                ],
-            )
-            mark_sent(uow.session, [row.notification_id for row, _sms, _res in done], now)
-        self.transport.recorded([sms for _row, sms, _res in done])
-        self.stats.sent += len(done)
+    def _after_record(
+        self, done: list[tuple[Claimed, OutgoingSms, SendResult]], now: datetime
+    ) -> None:
         today = eastern_date(now)
         self.stats.late_rege += sum(
             1
@@ -565,83 +406,6 @@ class NoticeSender:
             and row.event_date is not None
             and (row.event_date - today).days < REG_E_LEAD_DAYS
         )
-
-    def _fail(self, row: Claimed, exc: SmsRejected, now: datetime) -> None:
-        """Twilio refused this text for good: the notice goes by letter instead."""
-        with self.runtime.uow() as uow:
-            uow.session.execute(
-                update(SmsNotice),
-                [{"id": row.id, "status": "failed", "detail": f"twilio error {exc.code}; by mail"}],
-            )
-            to_mail(uow, [row.notification_id])
-            if exc.code == OPTED_OUT_ERROR:
-                consent.opt_out(uow, row.number, source="error_21610", now=now)
-        self.stats.failed += 1
-        self.stats.to_mail += 1
-
-    def _release(self, rows: list[Claimed]) -> None:
-        if rows:
-            with self.runtime.uow() as uow:
-                uow.session.execute(
-                    update(SmsNotice),
-                    [
-                        {"id": r.id, "status": "pending", "claimed_by": None, "claimed_at": None}
-                        for r in rows
-                    ],
-                )
-
-    def _deliver(self, batch: list[Claimed], now: datetime) -> None:
-        done: list[tuple[Claimed, OutgoingSms, SendResult]] = []
-        flush_every = max(1, self.transport.flush_every)
-        callback = status_callback_url(self.channels)
-        for i, row in enumerate(batch):
-            sms = OutgoingSms(row.number, row.body, callback)
-            self.limiter.wait()
-            try:
-                result = self.transport.send(sms)
-            except SmsRejected as exc:
-                self._fail(row, exc, now)
-                continue
-            except Exception as exc:
-                # Record what went out; hand back what never left. The row in flight stays
-                # `sending` when the transport cannot tell whether Twilio took it.
-                self._record(done, now)
-                in_doubt = isinstance(exc, TransportUnavailable) and exc.maybe_sent
-                self._release(batch[i + 1 :] if in_doubt else batch[i:])
-                raise
-            done.append((row, sms, result))
-            if len(done) >= flush_every:
-                self._record(done, now)
-                done = []
-        self._record(done, now)
-
-    def run(self) -> NoticeStats:
-        now = self.clock()
-        self._expire(now)
-        self._recover_stale(now)
-        with self.runtime.uow() as uow:
-            zones = sorted(
-                set(
-                    uow.session.scalars(
-                        select(SmsNotice.timezone).where(SmsNotice.status == "pending").distinct()
-                    )
-                )
-            )
-        try:
-            while True:
-                now = self.clock()
-                open_zones = [z for z in zones if inside_sending_hours(z, now, self.settings)]
-                if not open_zones:
-                    break
-                batch = self._claim(open_zones, now)
-                if not batch:
-                    break
-                self._deliver(batch, now)
-        except TransportUnavailable as exc:
-            log.error("SMS transport unavailable, stopping the notice run: %s", exc)
-            self.stats.transport_error = str(exc)
-        self.stats.deferred = self._pending_count()
-        return self.stats
 
 
 def run_notices(

@@ -18,23 +18,17 @@ Two phases, each safe to run from several processes at once:
 
 from __future__ import annotations
 
-import logging
 import os
-import socket
-import time as _time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import (
-    ARRAY,
     BigInteger,
     ColumnElement,
     and_,
-    any_,
     case,
     exists,
     func,
@@ -61,21 +55,9 @@ from billing_core.runtime import BillingRuntime
 from billing_core.unit_of_work import UnitOfWork
 from ivr.config import ChannelSettings
 from ivr.render import render
-from ivr.sms import consent
 from ivr.sms.models import SmsMessage, SmsOptOut, SmsReminder
-from ivr.sms.sender import (
-    OPTED_OUT_ERROR,
-    OutgoingSms,
-    SendResult,
-    SmsRejected,
-    Transport,
-    TransportUnavailable,
-    message_row,
-    status_callback_url,
-    upsert_messages,
-)
-
-log = logging.getLogger(__name__)
+from ivr.sms.queue import LedgerSender, RateLimiter, _among
+from ivr.sms.sender import OutgoingSms, SendResult, Transport
 
 # Kind of the ledger rows the SMS job once wrote for Reg E notices; the back office owns those now.
 LEGACY_AUTOPAY_NOTICE = "autopay_notice"
@@ -186,14 +168,6 @@ def targets_for(now: datetime, settings: ReminderSettings) -> list[Target]:
             if start <= today < end and now >= due_instant:
                 targets.append(Target(f"past_due_{n}d", month, due, _midnight(end), 99))
     return targets
-
-
-def _among(session: Session, column: Any, values: list[Any]) -> ColumnElement[bool]:
-    """`column IN values`; on Postgres as `= ANY(array)`, one bind parameter however many values
-    (keeps the statement short so the driver can cache it)."""
-    if session.get_bind().dialect.name == "postgresql":
-        return column == any_(literal(values, ARRAY(column.type)))
-    return column.in_(values)
 
 
 def _cents(column: Any) -> ColumnElement[int]:
@@ -346,42 +320,6 @@ def ledger_reminders(
 # ---------------------------------------------------------------------------------------------
 
 
-def _zone(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return EASTERN
-
-
-def inside_sending_hours(zone: str, now: datetime, settings: ReminderSettings) -> bool:
-    """TCPA quiet hours: text only from 8 AM to 9 PM where the member lives."""
-    local = now.astimezone(_zone(zone)).time()
-    return settings.quiet_start <= local < settings.quiet_end
-
-
-class RateLimiter:
-    """Spaces sends evenly at `rate` per second (no bursts); rate <= 0 never waits."""
-
-    def __init__(
-        self,
-        rate: float,
-        clock: Callable[[], float] = _time.monotonic,
-        sleep: Callable[[float], None] = _time.sleep,
-    ):
-        self.interval = 1.0 / rate if rate > 0 else 0.0
-        self.clock, self.sleep = clock, sleep
-        self._next = 0.0
-
-    def wait(self) -> None:
-        if not self.interval:
-            return
-        now = self.clock()
-        if self._next > now:
-            self.sleep(self._next - now)
-            now = self._next
-        self._next = max(self._next, now) + self.interval
-
-
 @dataclass
 class RunStats:
     ledgered: dict[str, int] = field(default_factory=dict)
@@ -404,7 +342,7 @@ class Claimed:
     event_date: date
 
 
-def reminder_text(row: Claimed, settings: ReminderSettings) -> str:
+def reminder_text(row: Claimed | SmsReminder, settings: ReminderSettings) -> str:
     return _reminder_text(
         row.kind, row.locale, row.amount, row.event_date, settings.include_amounts
     )
@@ -425,318 +363,44 @@ def _reminder_text(
     return render(msg, params, locale=locale, channel="sms")
 
 
-def default_runner_id() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}:{id(object()) & 0xFFFF:x}"[:60]
+class ReminderSender(LedgerSender[Claimed, RunStats]):
+    """Delivers `sms_reminders` through the shared queue (`ivr.sms.queue`); a reminder's text is
+    rendered when it is sent, and its messages point back at it by `reminder_id`."""
 
+    model = SmsReminder
+    claimed = Claimed
+    stats_type = RunStats
+    purpose = "reminder"
 
-class ReminderSender:
-    def __init__(
-        self,
-        runtime: BillingRuntime,
-        transport: Transport,
-        settings: ReminderSettings,
-        *,
-        channels: ChannelSettings | None = None,
-        clock: Callable[[], datetime] = utcnow,
-        runner_id: str | None = None,
-        progress: Callable[[int], None] | None = None,
-        limiter: RateLimiter | None = None,
-    ) -> None:
-        self.runtime = runtime
-        self.transport = transport
-        self.settings = settings
-        self.channels = channels or ChannelSettings()
-        self.clock = clock
-        self.runner_id = runner_id or default_runner_id()
-        self.progress = progress or (lambda n: None)
-        self.limiter = limiter or RateLimiter(settings.rate)
-        self.stats = RunStats()
+    def _body(self, row: Claimed | SmsReminder) -> str:
+        return reminder_text(row, self.settings)
 
-    # -- bookkeeping ------------------------------------------------------------------------
+    def _reminder_id(self, row: Claimed | SmsReminder) -> int | None:
+        return row.id
 
-    def pending_count(self) -> int:
-        with self.runtime.uow() as uow:
-            return (
-                uow.session.scalar(
-                    select(func.count())
-                    .select_from(SmsReminder)
-                    .where(SmsReminder.status == "pending")
-                )
-                or 0
-            )
+    def _skip_reason(self, row: Any) -> str | None:
+        return "Reg E: back office notice" if row.kind == LEGACY_AUTOPAY_NOTICE else None
 
-    def _expire(self, now: datetime) -> None:
-        with self.runtime.uow() as uow:
-            result = uow.session.execute(
-                update(SmsReminder)
-                .where(SmsReminder.status == "pending", SmsReminder.expires_at <= now)
-                .values(status="expired", detail="window passed")
-                .execution_options(synchronize_session=False)
-            )
-            self.stats.expired += max(result.rowcount or 0, 0)  # type: ignore[attr-defined]
-
-    def _recover_stale(self, now: datetime) -> None:
-        """Rows a crashed runner left `sending`: find out whether the text went, never guess."""
-        while True:
-            with self.runtime.uow() as uow:
-                stale = uow.session.scalars(
-                    select(SmsReminder)
-                    .where(
-                        SmsReminder.status == "sending",
-                        SmsReminder.claimed_at < now - self.settings.lease,
-                    )
-                    .order_by(SmsReminder.id)
-                    .limit(self.settings.batch_size)
-                    .with_for_update(skip_locked=True)
-                ).all()
-                if not stale:
-                    return
-                for row in stale:
-                    self._reconcile(uow, row, now)
-
-    def _reconcile(self, uow: UnitOfWork, row: SmsReminder, now: datetime) -> None:
+    def _known_sent(self, uow: UnitOfWork, row: SmsReminder) -> tuple[bool, str | None]:
         recorded = uow.session.scalars(
             select(SmsMessage).where(SmsMessage.reminder_id == row.id).limit(1)
         ).first()
-        if recorded is None and row.message_sid is None:
-            claimed = Claimed(row.id, row.number, row.kind, row.locale, row.amount, row.event_date)
-            body = reminder_text(claimed, self.settings)
-            found = self.transport.lookup(row.number, body, row.claimed_at or now)
-            if found is not None:
-                sms = OutgoingSms(row.number, body)
-                upsert_messages(
-                    uow,
-                    [
-                        message_row(
-                            purpose="reminder",
-                            sms=sms,
-                            result=found,
-                            transport=self.transport.name,
-                            now=now,
-                            dedupe_key=f"reminder:{row.id}",
-                            reminder_id=row.id,
-                        )
-                    ],
-                )
-                row.message_sid = found.sid
-        if recorded is not None or row.message_sid is not None:
-            row.status = "sent"
-            row.sent_at = row.sent_at or now
-            row.message_sid = row.message_sid or (recorded.sid if recorded else None)
-            row.detail = "reconciled after a crash"
-            self.stats.reconciled += 1
-        else:
-            row.status = "pending"
-            row.detail = "resent after a crash"
+        went = recorded is not None or row.message_sid is not None
+        return went, row.message_sid or (recorded.sid if recorded else None)
 
-    def _claim(self, zones: list[str], now: datetime) -> list[Claimed]:
-        with self.runtime.uow() as uow:
-            rows = uow.session.execute(
-                select(
-                    SmsReminder.id,
-                    SmsReminder.number,
-                    SmsReminder.kind,
-                    SmsReminder.locale,
-                    SmsReminder.amount,
-                    SmsReminder.event_date,
-                    SmsReminder.expires_at,
-                    SmsReminder.contact_phone_id,
-                )
-                .where(SmsReminder.status == "pending", SmsReminder.timezone.in_(zones))
-                .order_by(SmsReminder.id)
-                .limit(self.settings.batch_size)
-                .with_for_update(skip_locked=True)
-            ).all()
-            if not rows:
-                return []
-            numbers = {r.number for r in rows}
-            opted_out = set(
-                uow.session.scalars(
-                    select(SmsOptOut.number).where(
-                        _among(uow.session, SmsOptOut.number, sorted(numbers))
-                    )
-                )
+    def _mark_sent(
+        self, uow: UnitOfWork, done: list[tuple[Claimed, OutgoingSms, SendResult]], now: datetime
+    ) -> None:
+        # The SIDs were just written to sms_messages: copy them over in one statement.
+        uow.session.execute(
+            update(SmsReminder)
+            .where(
+                _among(uow.session, SmsReminder.id, [row.id for row, _sms, _result in done]),
+                SmsMessage.reminder_id == SmsReminder.id,
             )
-            no_consent = set(
-                uow.session.scalars(
-                    select(ContactPhone.id).where(
-                        _among(
-                            uow.session,
-                            ContactPhone.id,
-                            sorted({r.contact_phone_id for r in rows}),
-                        ),
-                        or_(
-                            ContactPhone.opted_out_at.is_not(None),
-                            ContactPhone.sms_opt_in.is_(False),
-                            ContactPhone.verified.is_(False),
-                        ),
-                    )
-                )
-            )
-            claimed: list[Claimed] = []
-            changes: list[dict[str, Any]] = []  # the few rows that will not be sent
-            for r in rows:
-                if r.kind == LEGACY_AUTOPAY_NOTICE:
-                    changes.append(
-                        {"id": r.id, "status": "skipped", "detail": "Reg E: back office notice"}
-                    )
-                elif r.number in opted_out or r.contact_phone_id in no_consent:
-                    changes.append({"id": r.id, "status": "skipped", "detail": "opted out"})
-                    self.stats.skipped_opted_out += 1
-                elif r.expires_at <= now:
-                    changes.append({"id": r.id, "status": "expired", "detail": "window passed"})
-                    self.stats.expired += 1
-                else:
-                    claimed.append(
-                        Claimed(r.id, r.number, r.kind, r.locale, r.amount, r.event_date)
-                    )
-            self._bulk_update(uow, changes)
-            if claimed:
-                uow.session.execute(
-                    update(SmsReminder)
-                    .where(_among(uow.session, SmsReminder.id, [c.id for c in claimed]))
-                    .values(
-                        status="sending",
-                        claimed_at=now,
-                        claimed_by=self.runner_id,
-                        attempts=SmsReminder.attempts + 1,
-                    )
-                    .execution_options(synchronize_session=False)
-                )
-        return claimed
-
-    @staticmethod
-    def _bulk_update(uow: UnitOfWork, changes: list[dict[str, Any]]) -> None:
-        # Group by key set: an ORM bulk UPDATE by primary key needs the same columns in each row.
-        groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
-        for change in changes:
-            groups.setdefault(tuple(sorted(change)), []).append(change)
-        for group in groups.values():
-            uow.session.execute(update(SmsReminder), group)
-
-    def _record(self, done: list[tuple[Claimed, OutgoingSms, SendResult]], now: datetime) -> None:
-        if not done:
-            return
-        with self.runtime.uow() as uow:
-            upsert_messages(
-                uow,
-                [
-                    message_row(
-                        purpose="reminder",
-                        sms=sms,
-                        result=result,
-                        transport=self.transport.name,
-                        now=now,
-                        dedupe_key=f"reminder:{row.id}",
-                        reminder_id=row.id,
-                    )
-                    for row, sms, result in done
-                ],
-            )
-            # The SIDs were just written to sms_messages: copy them over in one statement.
-            uow.session.execute(
-                update(SmsReminder)
-                .where(
-                    _among(uow.session, SmsReminder.id, [row.id for row, _sms, _result in done]),
-                    SmsMessage.reminder_id == SmsReminder.id,
-                )
-                .values(status="sent", sent_at=now, message_sid=SmsMessage.sid)
-                .execution_options(synchronize_session=False)
-            )
-        self.transport.recorded([sms for _row, sms, _result in done])
-        self.stats.sent += len(done)
-        self.progress(len(done))
-
-    def _fail(self, row: Claimed, exc: SmsRejected, now: datetime) -> None:
-        with self.runtime.uow() as uow:
-            self._bulk_update(
-                uow, [{"id": row.id, "status": "failed", "detail": f"twilio error {exc.code}"}]
-            )
-            if exc.code == OPTED_OUT_ERROR:
-                consent.opt_out(uow, row.number, source="error_21610", now=now)
-        self.stats.failed += 1
-        self.progress(1)
-
-    def _release(self, rows: list[Claimed]) -> None:
-        if not rows:
-            return
-        with self.runtime.uow() as uow:
-            self._bulk_update(
-                uow,
-                [
-                    {"id": r.id, "status": "pending", "claimed_by": None, "claimed_at": None}
-                    for r in rows
-                ],
-            )
-
-    def _deliver(self, batch: list[Claimed], now: datetime) -> None:
-        done: list[tuple[Claimed, OutgoingSms, SendResult]] = []
-        flush_every = max(1, self.transport.flush_every)
-        for i, row in enumerate(batch):
-            sms = OutgoingSms(
-                row.number,
-                reminder_text(row, self.settings),
-                status_callback_url(self.channels, row.id),
-            )
-            self.limiter.wait()
-            try:
-                result = self.transport.send(sms)
-            except SmsRejected as exc:
-                self._fail(row, exc, now)
-                continue
-            except Exception as exc:
-                # Record what went out; hand back what never left. The row in flight stays
-                # `sending` when the transport cannot tell whether Twilio took it.
-                self._record(done, now)
-                in_doubt = isinstance(exc, TransportUnavailable) and exc.maybe_sent
-                self._release(batch[i + 1 :] if in_doubt else batch[i:])
-                raise
-            done.append((row, sms, result))
-            if len(done) >= flush_every:
-                self._record(done, now)
-                done = []
-        self._record(done, now)
-
-    # -- the run ----------------------------------------------------------------------------
-
-    def run(self, limit: int | None = None) -> RunStats:
-        """Send what may be sent now; `limit` caps the texts handed over (benchmarks, canaries)."""
-        now = self.clock()
-        self._expire(now)
-        self._recover_stale(now)
-        with self.runtime.uow() as uow:
-            zones = sorted(
-                set(
-                    uow.session.scalars(
-                        select(SmsReminder.timezone)
-                        .where(SmsReminder.status == "pending")
-                        .distinct()
-                    )
-                )
-            )
-        try:
-            while True:
-                now = self.clock()
-                open_zones = [z for z in zones if inside_sending_hours(z, now, self.settings)]
-                if not open_zones or (limit is not None and self.stats.sent >= limit):
-                    break
-                batch = self._claim(open_zones, now)
-                if not batch:
-                    break
-                self._deliver(batch, now)
-        except TransportUnavailable as exc:
-            log.error("SMS transport unavailable, stopping this run: %s", exc)
-            self.stats.transport_error = str(exc)
-        with self.runtime.uow() as uow:
-            self.stats.deferred = (
-                uow.session.scalar(
-                    select(func.count())
-                    .select_from(SmsReminder)
-                    .where(SmsReminder.status == "pending")
-                )
-                or 0
-            )
-        return self.stats
+            .values(status="sent", sent_at=now, message_sid=SmsMessage.sid)
+            .execution_options(synchronize_session=False)
+        )
 
 
 def run_reminders(
