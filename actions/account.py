@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import TypeVar
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import billing
-from actions.common import anything_else, say, say_error, say_system_error
-from billing_core import autopay, balances, errors
+from actions.common import anything_else, call_billing, say
+from billing_core import autopay, balances
 from billing_core.billing_calendar import add_months, due_at, eastern_date, first_of_month, utcnow
+from billing_core.unit_of_work import UnitOfWork
+
+T = TypeVar("T")
 
 
 def next_general_due(now: datetime) -> tuple[datetime, datetime]:
@@ -22,6 +26,37 @@ def next_general_due(now: datetime) -> tuple[datetime, datetime]:
     return due_at(month), month
 
 
+def balance_lookup(
+    account_number: str, now: datetime | None = None
+) -> Callable[[UnitOfWork], balances.Balance]:
+    """The unit of work that reads an account's balance (as of `now`, else the moment it runs)."""
+    return lambda uow: balances.get_balance(uow, account_number, now=now or utcnow())
+
+
+def autopay_lookup(account_number: str) -> Callable[[UnitOfWork], autopay.AutopayStatus]:
+    """The unit of work that reads an account's AutoPay status as of the moment it runs."""
+    return lambda uow: autopay.autopay_status(uow, account_number, now=utcnow())
+
+
+async def answer_verified(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    where: str,
+    lookup: Callable[[str], Callable[[UnitOfWork], T]],
+    answer: Callable[[CollectingDispatcher, T], None],
+) -> list[EventType]:
+    """Answer a verified member from one lookup on their account; ask others to verify first."""
+    account_number = tracker.get_slot("account_number")
+    if not tracker.get_slot("verified") or not account_number:
+        say(dispatcher, "verification_required")
+        return []
+    got = await call_billing(dispatcher, where, lookup(account_number))
+    if got.ok:
+        answer(dispatcher, got.value)
+        anything_else(dispatcher, tracker)
+    return []
+
+
 class ActionCheckBalance(Action):
     def name(self) -> str:
         return "action_check_balance"
@@ -29,23 +64,7 @@ class ActionCheckBalance(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> list[EventType]:
-        account_number = tracker.get_slot("account_number")
-        if not tracker.get_slot("verified") or not account_number:
-            say(dispatcher, "verification_required")
-            return []
-        try:
-            bal = await billing.call(
-                lambda uow: balances.get_balance(uow, account_number, now=utcnow())
-            )
-        except errors.BillingError as exc:
-            say_error(dispatcher, exc)
-            return []
-        except Exception:
-            say_system_error(dispatcher, self.name())
-            return []
-        say_balance(dispatcher, bal)
-        anything_else(dispatcher, tracker)
-        return []
+        return await answer_verified(dispatcher, tracker, self.name(), balance_lookup, say_balance)
 
 
 def say_balance(dispatcher: CollectingDispatcher, bal: balances.Balance) -> None:
@@ -78,16 +97,10 @@ class ActionDueDate(Action):
         now = utcnow()
         account_number = tracker.get_slot("account_number")
         if tracker.get_slot("verified") and account_number:
-            try:
-                bal = await billing.call(
-                    lambda uow: balances.get_balance(uow, account_number, now=now)
-                )
-            except errors.BillingError as exc:
-                say_error(dispatcher, exc)
+            got = await call_billing(dispatcher, self.name(), balance_lookup(account_number, now))
+            if not got.ok:
                 return []
-            except Exception:
-                say_system_error(dispatcher, self.name())
-                return []
+            bal = got.value
             if bal.next_due_at is not None and bal.next_amount > 0:
                 say(
                     dispatcher,
@@ -113,23 +126,9 @@ class ActionAutopayStatus(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> list[EventType]:
-        account_number = tracker.get_slot("account_number")
-        if not tracker.get_slot("verified") or not account_number:
-            say(dispatcher, "verification_required")
-            return []
-        try:
-            status = await billing.call(
-                lambda uow: autopay.autopay_status(uow, account_number, now=utcnow())
-            )
-        except errors.BillingError as exc:
-            say_error(dispatcher, exc)
-            return []
-        except Exception:
-            say_system_error(dispatcher, self.name())
-            return []
-        say_autopay_status(dispatcher, status)
-        anything_else(dispatcher, tracker)
-        return []
+        return await answer_verified(
+            dispatcher, tracker, self.name(), autopay_lookup, say_autopay_status
+        )
 
 
 def say_autopay_status(dispatcher: CollectingDispatcher, status: autopay.AutopayStatus) -> None:

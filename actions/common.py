@@ -1,20 +1,25 @@
-"""Helpers shared by the actions: conversation context, answering by message id, error mapping."""
+"""Helpers shared by the actions: conversation context, answering by message id, error mapping,
+and calling billing_core with that error mapping (`call_billing`)."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import billing
 from billing_core import errors
 from billing_core.billing_calendar import eastern_date
+from billing_core.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 CUSTOMER_SERVICE_PHONE = "1-877-623-6765"
 CHANNELS = ("voice", "sms", "web")
@@ -104,6 +109,39 @@ def say_system_error(dispatcher: CollectingDispatcher, where: str) -> None:
     # The exception text is not logged with values: it might echo member data.
     log.exception("action %s failed", where)
     say(dispatcher, "system_error", expect="menu", buttons=MAIN_BUTTONS)
+
+
+@dataclass(frozen=True)
+class Outcome(Generic[T]):
+    """What a billing_core call gave: its value, or which failure the member has been told of."""
+
+    value: T | None = None
+    failure: str | None = None  # "billing": said `error_<code>`; "system": said `system_error`
+
+    @property
+    def ok(self) -> bool:
+        return self.failure is None
+
+
+async def call_billing(
+    dispatcher: CollectingDispatcher,
+    where: str,
+    work: Callable[[UnitOfWork], T],
+    *,
+    explain: bool = True,
+) -> Outcome[T]:
+    """Run one billing_core unit of work off the event loop; on failure, answer the member.
+
+    A BillingError is explained by its own message id (`say_error`); with `explain=False` it is
+    treated like any other failure: logged as a system error under `where`, `system_error` said."""
+    try:
+        return Outcome(value=await billing.call(work))
+    except Exception as exc:
+        if explain and isinstance(exc, errors.BillingError):
+            say_error(dispatcher, exc)
+            return Outcome(failure="billing")
+        say_system_error(dispatcher, where)
+        return Outcome(failure="system")
 
 
 def today_eastern(now: datetime) -> date:
