@@ -8,30 +8,26 @@ members who opted in, by letter otherwise) in the same transaction as the enroll
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import billing
-from actions.account import say_balance
+from actions.account import autopay_lookup, balance_lookup, say_balance
 from actions.bank import BankChoiceValidation
 from actions.common import (
     CUSTOMER_SERVICE_PHONE,
     Context,
     anything_else,
-    consent_input,
+    call_billing,
     say,
-    say_error,
-    say_system_error,
     takes_bank_payments,
-    yes_or_no,
 )
+from actions.consent import Consent, confirmed, read_authorization, submit
+from actions.forms import answers_the_form, explicit_yes_no, reset, task_ready
 from actions.parsing import parse_draft_day
-from actions.payment import answers_the_form, reset
-from billing_core import autopay, balances, errors, payments
+from billing_core import autopay
 from billing_core.billing_calendar import eastern_date, utcnow
 
 AUTOPAY_SCRIPT_VERSION = "tel-recurring-2026.1"
@@ -50,25 +46,8 @@ PREPARE_ENROLL_SLOTS = (*ENROLL_FORM_SLOTS, "task_ready")
 CANCEL_FORM_SLOTS = ("autopay_cancel_confirmed", "authorization_params_json", "task_ready")
 
 
-async def current_status(account_number: str) -> autopay.AutopayStatus:
-    return await billing.call(lambda uow: autopay.autopay_status(uow, account_number, now=utcnow()))
-
-
 def _is_enrolled(status: autopay.AutopayStatus) -> bool:
     return status.status in ("active", "paused")
-
-
-def _answers(tracker: Tracker, form: str, slot: str) -> bool:
-    """Consent counts only as the answer to the question just asked by this form."""
-    return (tracker.active_loop or {}).get("name") == form and tracker.get_slot(
-        "requested_slot"
-    ) == slot
-
-
-def _render(record: dict[str, Any], ctx: Context) -> str:
-    from ivr.render import render  # the exact words the member heard or read
-
-    return render(record["msg"], record["params"], locale=ctx.locale, channel=ctx.channel)
 
 
 class ActionPrepareAutopayEnroll(Action):
@@ -81,21 +60,14 @@ class ActionPrepareAutopayEnroll(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> list[EventType]:
         if takes_bank_payments(Context.of(tracker)):
-            return [*reset(PREPARE_ENROLL_SLOTS, tracker), SlotSet("task_ready", True)]
+            return task_ready(True, tracker, clear=PREPARE_ENROLL_SLOTS)
         account_number = tracker.get_slot("account_number")
         if tracker.get_slot("verified") and account_number:
-            try:
-                bal = await billing.call(
-                    lambda uow: balances.get_balance(uow, account_number, now=utcnow())
-                )
-            except errors.BillingError as exc:
-                say_error(dispatcher, exc)
-            except Exception:
-                say_system_error(dispatcher, self.name())
-            else:
-                say_balance(dispatcher, bal)
+            got = await call_billing(dispatcher, self.name(), balance_lookup(account_number))
+            if got.ok:
+                say_balance(dispatcher, got.value)
         say(dispatcher, "autopay_elsewhere", phone=CUSTOMER_SERVICE_PHONE)
-        return [*reset(PREPARE_ENROLL_SLOTS, tracker), SlotSet("task_ready", False)]
+        return task_ready(False, tracker, clear=PREPARE_ENROLL_SLOTS)
 
 
 class ActionAskDraftDay(Action):
@@ -105,16 +77,19 @@ class ActionAskDraftDay(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> list[EventType]:
-        try:
-            status = await current_status(tracker.get_slot("account_number"))
-        except Exception:
-            say_system_error(dispatcher, self.name())
+        got = await call_billing(
+            dispatcher,
+            self.name(),
+            autopay_lookup(tracker.get_slot("account_number")),
+            explain=False,
+        )
+        if not got.ok:
             return []
-        if _is_enrolled(status):
+        if _is_enrolled(got.value):
             say(
                 dispatcher,
                 "ask_draft_day_change",
-                draft_day=status.draft_day,
+                draft_day=got.value.draft_day,
                 expect="digits",
                 max_digits=2,
             )
@@ -140,9 +115,7 @@ class ActionAskAutopayConfirmed(Action):
             "last4": tracker.get_slot("bank_last4"),
             "phone": CUSTOMER_SERVICE_PHONE,
         }
-        say(dispatcher, "autopay_authorization", **params, expect="yes_no")
-        record = {"msg": "autopay_authorization", "params": params}
-        return [SlotSet("authorization_params_json", json.dumps(record))]
+        return read_authorization(dispatcher, "autopay_authorization", params)
 
 
 class ValidateAutopayEnrollForm(BankChoiceValidation, FormValidationAction):
@@ -165,14 +138,9 @@ class ValidateAutopayEnrollForm(BankChoiceValidation, FormValidationAction):
     async def validate_autopay_confirmed(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> dict[str, Any]:
-        if value is None:  # a reset, not an answer
-            return {"autopay_confirmed": None}
-        if not _answers(tracker, "autopay_enroll_form", "autopay_confirmed"):
-            return {"autopay_confirmed": None}
-        answer = yes_or_no(tracker)
-        if answer is None:
-            say(dispatcher, "yes_no_not_understood")
-        return {"autopay_confirmed": answer}
+        return explicit_yes_no(
+            value, dispatcher, tracker, "autopay_enroll_form", "autopay_confirmed"
+        )
 
 
 class ActionSubmitAutopayEnroll(Action):
@@ -185,31 +153,21 @@ class ActionSubmitAutopayEnroll(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> list[EventType]:
         events = reset(ENROLL_FORM_SLOTS)
-        if tracker.get_slot("autopay_confirmed") != "yes":
-            say(dispatcher, "autopay_not_changed")
-            anything_else(dispatcher, tracker)
+        if not confirmed(dispatcher, tracker, "autopay_confirmed", declined="autopay_not_changed"):
             return events
-        ctx = Context.of(tracker)
-        record = json.loads(tracker.get_slot("authorization_params_json") or "{}")
-        account_number = tracker.get_slot("account_number")
         draft_day = int(tracker.get_slot("draft_day"))
         bank_ref = tracker.get_slot("bank_method_ref")
-        consent = consent_input(tracker, ctx.channel)
-        script_text = _render(record, ctx)
+        consent = Consent.of(tracker)
+        account_number = consent.account_number
 
         def work(uow):
             now = utcnow()
             status = autopay.autopay_status(uow, account_number, now=now)
             changing = _is_enrolled(status)
-            auth_id = payments.record_authorization(
+            auth_id = consent.record(
                 uow,
-                account_number,
                 kind="autopay_change" if changing else "autopay_enroll",
-                channel=ctx.channel,
-                reference=ctx.sender_id,
                 script_version=AUTOPAY_SCRIPT_VERSION,
-                script_text=script_text,
-                consent_input=consent,
                 now=now,
             )
             if changing:
@@ -232,15 +190,10 @@ class ActionSubmitAutopayEnroll(Action):
                 )
             return changing, result
 
-        try:
-            changing, status = await billing.call(work)
-        except errors.BillingError as exc:
-            say_error(dispatcher, exc)
-            anything_else(dispatcher, tracker)
+        got = await submit(dispatcher, tracker, self.name(), work)
+        if not got.ok:
             return events
-        except Exception:
-            say_system_error(dispatcher, self.name())
-            return events
+        changing, status = got.value
         say(
             dispatcher,
             "autopay_changed" if changing else "autopay_enrolled",
@@ -259,18 +212,15 @@ class ActionPrepareAutopayCancel(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> list[EventType]:
-        try:
-            status = await current_status(tracker.get_slot("account_number"))
-        except errors.BillingError as exc:
-            say_error(dispatcher, exc)
-            return [SlotSet("task_ready", False)]
-        except Exception:
-            say_system_error(dispatcher, self.name())
-            return [SlotSet("task_ready", False)]
-        if not _is_enrolled(status):
+        got = await call_billing(
+            dispatcher, self.name(), autopay_lookup(tracker.get_slot("account_number"))
+        )
+        if not got.ok:
+            return task_ready(False)
+        if not _is_enrolled(got.value):
             say(dispatcher, "error_autopay_not_enrolled")
-            return [SlotSet("task_ready", False)]
-        return [*reset(CANCEL_FORM_SLOTS, tracker), SlotSet("task_ready", True)]
+            return task_ready(False)
+        return task_ready(True, tracker, clear=CANCEL_FORM_SLOTS)
 
 
 class ActionAskAutopayCancelConfirmed(Action):
@@ -280,11 +230,15 @@ class ActionAskAutopayCancelConfirmed(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> list[EventType]:
-        try:
-            status = await current_status(tracker.get_slot("account_number"))
-        except Exception:
-            say_system_error(dispatcher, self.name())
+        got = await call_billing(
+            dispatcher,
+            self.name(),
+            autopay_lookup(tracker.get_slot("account_number")),
+            explain=False,
+        )
+        if not got.ok:
             return []
+        status = got.value
         params = {
             "draft_day": status.draft_day,
             "bank_kind": status.bank_kind,
@@ -292,9 +246,7 @@ class ActionAskAutopayCancelConfirmed(Action):
             "member_name": tracker.get_slot("member_name"),
             "auth_date": eastern_date(utcnow()).isoformat(),
         }
-        say(dispatcher, "autopay_cancel_confirm", **params, expect="yes_no")
-        record = {"msg": "autopay_cancel_confirm", "params": params}
-        return [SlotSet("authorization_params_json", json.dumps(record))]
+        return read_authorization(dispatcher, "autopay_cancel_confirm", params)
 
 
 class ValidateAutopayCancelForm(FormValidationAction):
@@ -304,14 +256,9 @@ class ValidateAutopayCancelForm(FormValidationAction):
     async def validate_autopay_cancel_confirmed(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> dict[str, Any]:
-        if value is None:  # a reset, not an answer
-            return {"autopay_cancel_confirmed": None}
-        if not _answers(tracker, "autopay_cancel_form", "autopay_cancel_confirmed"):
-            return {"autopay_cancel_confirmed": None}
-        answer = yes_or_no(tracker)
-        if answer is None:
-            say(dispatcher, "yes_no_not_understood")
-        return {"autopay_cancel_confirmed": answer}
+        return explicit_yes_no(
+            value, dispatcher, tracker, "autopay_cancel_form", "autopay_cancel_confirmed"
+        )
 
 
 class ActionSubmitAutopayCancel(Action):
@@ -322,39 +269,21 @@ class ActionSubmitAutopayCancel(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> list[EventType]:
         events = reset(CANCEL_FORM_SLOTS)
-        if tracker.get_slot("autopay_cancel_confirmed") != "yes":
-            say(dispatcher, "autopay_not_changed")
-            anything_else(dispatcher, tracker)
+        if not confirmed(
+            dispatcher, tracker, "autopay_cancel_confirmed", declined="autopay_not_changed"
+        ):
             return events
-        ctx = Context.of(tracker)
-        record = json.loads(tracker.get_slot("authorization_params_json") or "{}")
-        account_number = tracker.get_slot("account_number")
-        consent = consent_input(tracker, ctx.channel)
-        script_text = _render(record, ctx)
+        consent = Consent.of(tracker)
+        account_number = consent.account_number
 
         def work(uow):
             now = utcnow()
-            auth_id = payments.record_authorization(
-                uow,
-                account_number,
-                kind="autopay_cancel",
-                channel=ctx.channel,
-                reference=ctx.sender_id,
-                script_version=CANCEL_SCRIPT_VERSION,
-                script_text=script_text,
-                consent_input=consent,
-                now=now,
+            auth_id = consent.record(
+                uow, kind="autopay_cancel", script_version=CANCEL_SCRIPT_VERSION, now=now
             )
             return autopay.cancel_autopay(uow, account_number, authorization_id=auth_id, now=now)
 
-        try:
-            await billing.call(work)
-        except errors.BillingError as exc:
-            say_error(dispatcher, exc)
-            anything_else(dispatcher, tracker)
-            return events
-        except Exception:
-            say_system_error(dispatcher, self.name())
+        if not (await submit(dispatcher, tracker, self.name(), work)).ok:
             return events
         say(dispatcher, "autopay_cancelled")
         anything_else(dispatcher, tracker)

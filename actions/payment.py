@@ -26,25 +26,22 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import billing
-from actions.account import say_balance
+from actions.account import balance_lookup, say_balance
 from actions.bank import BankChoiceValidation
 from actions.common import (
     CUSTOMER_SERVICE_PHONE,
     Context,
     anything_else,
-    consent_input,
+    call_billing,
     idempotency_key,
-    intent_of,
     latest_text,
     say,
-    say_error,
-    say_system_error,
     takes_bank_payments,
-    yes_or_no,
 )
+from actions.consent import Consent, confirmed, read_authorization, submit
+from actions.forms import answers_the_form, explicit_yes_no, reset, task_ready
 from actions.parsing import FULL_BALANCE_WORDS, mentions_any, parse_amount
-from billing_core import balances, errors, payments
+from billing_core import payments
 from billing_core.billing_calendar import eastern_date, utcnow
 
 # Bump when the wording of tel_authorization changes: the record names the version it showed.
@@ -62,31 +59,6 @@ PAY_FORM_SLOTS = (
 )
 
 
-def reset(slots: tuple[str, ...], tracker: Tracker | None = None) -> list[EventType]:
-    """Clear form slots; given the tracker, only those that hold a value."""
-    return [
-        SlotSet(name, None)
-        for name in slots
-        if tracker is None or tracker.get_slot(name) is not None
-    ]
-
-
-def answers_the_form(tracker: Tracker, form: str, slot: str) -> bool:
-    """Whether the latest message answers this form's question for `slot`.
-
-    A form validates every candidate value, including those prefilled when it is activated. Right
-    after verification the latest message is the ZIP code or birth date: it must not be judged as
-    an amount or a yes/no. Values for a slot the form has not asked yet are dropped silently;
-    the form then asks its own question. An entity sent with the request itself (e.g. the
-    "pay the full balance" button's `/inform{"amount": ...}`) still counts.
-    """
-    if (tracker.active_loop or {}).get("name") != form:
-        return False  # being activated: whatever is in the latest message answered something else
-    if tracker.get_slot("requested_slot") == slot:
-        return True
-    return intent_of(tracker) == "inform"
-
-
 class ActionPreparePayment(Action):
     """Looks up what is owed; the pay form opens only when there is something to pay, by phone.
 
@@ -100,24 +72,18 @@ class ActionPreparePayment(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> list[EventType]:
         account_number = tracker.get_slot("account_number")
-        try:
-            bal = await billing.call(
-                lambda uow: balances.get_balance(uow, account_number, now=utcnow())
-            )
-        except errors.BillingError as exc:
-            say_error(dispatcher, exc)
-            return [SlotSet("task_ready", False)]
-        except Exception:
-            say_system_error(dispatcher, self.name())
-            return [SlotSet("task_ready", False)]
+        got = await call_billing(dispatcher, self.name(), balance_lookup(account_number))
+        if not got.ok:
+            return task_ready(False)
+        bal = got.value
         if bal.amount_due <= 0:
             say(dispatcher, "error_nothing_owed")
-            return [SlotSet("task_ready", False)]
+            return task_ready(False)
         if not takes_bank_payments(Context.of(tracker)):
             if tracker.get_slot("verified"):
                 say_balance(dispatcher, bal)
             say(dispatcher, "pay_elsewhere", phone=CUSTOMER_SERVICE_PHONE)
-            return [*reset(PAY_FORM_SLOTS, tracker), SlotSet("task_ready", False)]
+            return task_ready(False, tracker, clear=PAY_FORM_SLOTS)
         return [
             *reset(PAY_FORM_SLOTS, tracker),
             SlotSet("amount_due", str(bal.amount_due)),
@@ -170,9 +136,9 @@ class ActionAskPaymentConfirmed(Action):
         }
         # The voice wording ends with "say yes or press 1 ... say no or press 2": see the module
         # docstring for `instructions_included`.
-        say(dispatcher, "tel_authorization", **params, expect="yes_no", instructions_included=True)
-        record = {"msg": "tel_authorization", "params": params}
-        return [SlotSet("authorization_params_json", json.dumps(record))]
+        return read_authorization(
+            dispatcher, "tel_authorization", params, instructions_included=True
+        )
 
 
 class ValidatePayForm(BankChoiceValidation, FormValidationAction):
@@ -206,18 +172,7 @@ class ValidatePayForm(BankChoiceValidation, FormValidationAction):
     async def validate_payment_confirmed(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> dict[str, Any]:
-        if value is None:  # a reset, not an answer
-            return {"payment_confirmed": None}
-        if tracker.get_slot("requested_slot") != "payment_confirmed" or (
-            (tracker.active_loop or {}).get("name") != "pay_form"
-        ):
-            # Consent counts only as the answer to the authorization just read, never as a value
-            # carried over from another question.
-            return {"payment_confirmed": None}
-        answer = yes_or_no(tracker)
-        if answer is None:
-            say(dispatcher, "yes_no_not_understood")
-        return {"payment_confirmed": answer}
+        return explicit_yes_no(value, dispatcher, tracker, "pay_form", "payment_confirmed")
 
 
 class ActionSubmitPayment(Action):
@@ -230,58 +185,34 @@ class ActionSubmitPayment(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> list[EventType]:
         events = reset(PAY_FORM_SLOTS)
-        if tracker.get_slot("payment_confirmed") != "yes":
-            say(dispatcher, "payment_cancelled")
-            anything_else(dispatcher, tracker)
+        if not confirmed(dispatcher, tracker, "payment_confirmed", declined="payment_cancelled"):
             return events
-        ctx = Context.of(tracker)
-        record = json.loads(tracker.get_slot("authorization_params_json") or "{}")
-        account_number = tracker.get_slot("account_number")
         amount = tracker.get_slot("payment_amount")
         bank_ref = tracker.get_slot("bank_method_ref")
-        consent = consent_input(tracker, ctx.channel)
         key = idempotency_key(tracker, "payment")
-
-        from ivr.render import render  # the exact words the member heard or read
-
-        script_text = render(
-            record["msg"], record["params"], locale=ctx.locale, channel=ctx.channel
-        )
+        consent = Consent.of(tracker)
 
         def work(uow):
             now = utcnow()
-            auth_id = payments.record_authorization(
-                uow,
-                account_number,
-                kind="one_time_debit",
-                channel=ctx.channel,
-                reference=ctx.sender_id,
-                script_version=TEL_SCRIPT_VERSION,
-                script_text=script_text,
-                consent_input=consent,
-                now=now,
+            auth_id = consent.record(
+                uow, kind="one_time_debit", script_version=TEL_SCRIPT_VERSION, now=now
             )
             return payments.take_payment(
                 uow,
-                account_number,
+                consent.account_number,
                 amount=amount,
-                channel=ctx.channel,
+                channel=consent.ctx.channel,
                 idempotency_key=key,
                 authorization_id=auth_id,
                 now=now,
                 bank_method_reference=bank_ref,
-                reference=ctx.sender_id,
+                reference=consent.ctx.sender_id,
             )
 
-        try:
-            receipt = await billing.call(work)
-        except errors.BillingError as exc:
-            say_error(dispatcher, exc)
-            anything_else(dispatcher, tracker)
+        got = await submit(dispatcher, tracker, self.name(), work)
+        if not got.ok:
             return events
-        except Exception:
-            say_system_error(dispatcher, self.name())
-            return events
+        receipt = got.value
         say(
             dispatcher,
             "payment_confirmation",
