@@ -270,6 +270,10 @@ class LedgerSender(Generic[C, S]):
     def _claim(self, zones: list[str], now: datetime) -> list[C]:
         model = self.model
         fields = [f.name for f in dataclasses.fields(self.claimed)]
+
+        def as_claimed(r: Any) -> C:
+            return self.claimed(*(getattr(r, name) for name in fields))  # type: ignore[no-any-return]
+
         with self.runtime.uow() as uow:
             session = uow.session
             rows = session.execute(
@@ -316,13 +320,13 @@ class LedgerSender(Generic[C, S]):
                 elif r.number in opted_out or r.contact_phone_id in no_consent:
                     detail = "opted out" + self.hand_back_note
                     changes.append({"id": r.id, "status": "skipped", "detail": detail})
-                    refused.append(self.claimed(*(getattr(r, name) for name in fields)))
+                    refused.append(as_claimed(r))
                     self.stats.skipped_opted_out += 1
                 elif r.expires_at <= now:
                     changes.append({"id": r.id, "status": "expired", "detail": "window passed"})
                     self.stats.expired += 1
                 else:
-                    claimed.append(self.claimed(*(getattr(r, name) for name in fields)))
+                    claimed.append(as_claimed(r))
             self._bulk_update(uow, changes)
             self._hand_back(uow, refused)
             if claimed:
