@@ -225,7 +225,15 @@ class MaskedTextFormatter(logging.Formatter):
 
 
 class _OwnHandler(logging.StreamHandler):
-    """Marks the handler this module installed, so configuring twice adds nothing."""
+    """Our handler (configuring twice adds nothing); writes to whatever sys.stderr is now."""
+
+    @property  # type: ignore[override]
+    def stream(self):  # type: ignore[no-untyped-def]
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value) -> None:  # type: ignore[no-untyped-def]
+        pass  # StreamHandler.__init__ assigns it; the live sys.stderr is used instead
 
 
 def configure_logging(level: str | None = None, fmt: str | None = None) -> logging.Handler:
@@ -234,7 +242,7 @@ def configure_logging(level: str | None = None, fmt: str | None = None) -> loggi
     for handler in root.handlers:
         if isinstance(handler, _OwnHandler):
             return handler
-    handler = _OwnHandler(sys.stderr)
+    handler = _OwnHandler()
     fmt = (fmt or os.environ.get("LOG_FORMAT") or "json").lower()
     if fmt == "json":
         handler.setFormatter(JsonFormatter())
