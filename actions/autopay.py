@@ -19,6 +19,7 @@ from actions.bank import BankChoiceValidation
 from actions.common import (
     CUSTOMER_SERVICE_PHONE,
     Context,
+    Outcome,
     anything_else,
     call_billing,
     say,
@@ -44,6 +45,14 @@ ENROLL_FORM_SLOTS = (
 )
 PREPARE_ENROLL_SLOTS = (*ENROLL_FORM_SLOTS, "task_ready")
 CANCEL_FORM_SLOTS = ("autopay_cancel_confirmed", "authorization_params_json", "task_ready")
+
+
+async def current_status(
+    dispatcher: CollectingDispatcher, tracker: Tracker, where: str, *, explain: bool = True
+) -> Outcome[autopay.AutopayStatus]:
+    """The conversation's account's AutoPay status; on failure the member has been told."""
+    lookup = autopay_lookup(tracker.get_slot("account_number"))
+    return await call_billing(dispatcher, where, lookup, explain=explain)
 
 
 def _is_enrolled(status: autopay.AutopayStatus) -> bool:
@@ -77,12 +86,7 @@ class ActionAskDraftDay(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> list[EventType]:
-        got = await call_billing(
-            dispatcher,
-            self.name(),
-            autopay_lookup(tracker.get_slot("account_number")),
-            explain=False,
-        )
+        got = await current_status(dispatcher, tracker, self.name(), explain=False)
         if not got.ok:
             return []
         if _is_enrolled(got.value):
@@ -212,9 +216,7 @@ class ActionPrepareAutopayCancel(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> list[EventType]:
-        got = await call_billing(
-            dispatcher, self.name(), autopay_lookup(tracker.get_slot("account_number"))
-        )
+        got = await current_status(dispatcher, tracker, self.name())
         if not got.ok:
             return task_ready(False)
         if not _is_enrolled(got.value):
@@ -230,12 +232,7 @@ class ActionAskAutopayCancelConfirmed(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> list[EventType]:
-        got = await call_billing(
-            dispatcher,
-            self.name(),
-            autopay_lookup(tracker.get_slot("account_number")),
-            explain=False,
-        )
+        got = await current_status(dispatcher, tracker, self.name(), explain=False)
         if not got.ok:
             return []
         status = got.value
