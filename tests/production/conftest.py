@@ -82,3 +82,28 @@ def clients(web_apps: list[Flask]) -> list:
 @pytest.fixture
 def billing(web_apps: list[Flask]) -> BillingRuntime:
     return web_apps[0].extensions["billing"]
+
+
+@pytest.fixture
+def client_with_outage(tmp_path):  # type: ignore[no-untyped-def]
+    """A web app whose Rasa URL answers nothing (connection refused): every Rasa turn is an outage."""
+    from datetime import UTC, datetime
+
+    from billing_core.db import migrate
+    from billing_core.demo import load_demo_data
+    from tests.conftest import make_runtime
+    from tests.rasa_stack import free_port
+    from tests.voice.helpers import Caller
+
+    url = f"sqlite:///{tmp_path / 'billing.sqlite3'}"
+    migrate(url)
+    runtime = make_runtime(url, tmp_path)
+    with runtime.uow() as uow:
+        load_demo_data(uow, now=datetime.now(UTC))
+    channels = ChannelSettings(
+        twilio_auth_token=TOKEN, rasa_url=f"http://127.0.0.1:{free_port()}", rasa_timeout_seconds=1
+    )
+    app = create_app({"TESTING": True}, runtime=runtime, channels=channels)
+    client = app.test_client()
+    yield client, Caller(client, TOKEN)
+    runtime.engine.dispose()
