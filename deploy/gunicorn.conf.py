@@ -13,7 +13,7 @@ import os
 import shutil
 from pathlib import Path
 
-bind = os.environ.get("BIND", "0.0.0.0:5000")  # noqa: S104 (inside a container)
+bind = os.environ.get("BIND", "0.0.0.0:5000")  # inside a container
 workers = int(os.environ.get("WEB_WORKERS", "2"))
 worker_class = "gthread"
 threads = int(os.environ.get("WEB_THREADS", "8"))
