@@ -19,7 +19,7 @@ CATALOGS := $(CATALOG_SOURCES:.po=.mo)
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: setup run test lint format train catalogs extract-messages demo-db bench-billing \
-	bench-nlu bench-voice bench-reminders bench-backoffice backoffice-daily call remind clean
+	bench-nlu bench-voice bench-reminders bench-backoffice backoffice-daily call remind audit clean
 
 setup: $(VENV)/.installed $(RASA_VENV)/.installed node_modules/.installed catalogs
 
@@ -94,6 +94,19 @@ remind: setup
 
 bench-reminders: setup
 	$(PY) scripts/bench_reminders.py --accounts $(or $(N),200000)
+
+# Starts two gunicorn workers, one and then two Rasa servers, and drives 50 simulated callers.
+bench-voice: setup train
+	$(PY) scripts/bench_voice_multi.py $(ARGS)
+
+bench-nlu: setup train
+	$(PY) scripts/bench_nlu.py $(ARGS)
+
+# Known vulnerabilities in both environments. Needs the PyPI JSON API / OSV service (--strict:
+# without it pip-audit skips every package and still says "no known vulnerabilities").
+audit: $(VENV)/.installed
+	$(VENV)/bin/pip-audit --strict --progress-spinner off
+	$(VENV)/bin/pip-audit --strict --progress-spinner off --path $(RASA_VENV)/lib/python3.10/site-packages
 
 bench-backoffice: setup
 	$(PY) scripts/bench_backoffice.py --accounts $(or $(N),200000)

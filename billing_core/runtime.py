@@ -21,7 +21,7 @@ class BillingRuntime:
     @classmethod
     def start(cls, settings: Settings | None = None, create_key: bool = False) -> BillingRuntime:
         settings = settings or Settings.from_env()
-        engine = make_engine(settings.database_url)
+        engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
         cipher = BankDataCipher.from_key_file(settings.bank_data_key_path, create=create_key)
         return cls(settings=settings, engine=engine, cipher=cipher)
 

@@ -25,6 +25,7 @@ class Settings:
     card_payments_enabled: bool = False
     card_convenience_fee: Decimal = Decimal("2.95")
     max_payment_amount: Decimal = Decimal("50000.00")
+    db_pool_size: int = 10  # per process, plus as many overflow connections (Postgres only)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -35,4 +36,5 @@ class Settings:
             card_payments_enabled=_flag(env.get("CARD_PAYMENTS_ENABLED")),
             card_convenience_fee=Decimal(env.get("CARD_CONVENIENCE_FEE") or "2.95"),
             max_payment_amount=Decimal(env.get("MAX_PAYMENT_AMOUNT") or "50000.00"),
+            db_pool_size=int(env.get("DB_POOL_SIZE") or 10),
         )
