@@ -12,7 +12,7 @@ from ivr import observability
 from ivr.config import ChannelSettings
 from ivr.rasa_client import RasaClient
 
-# Each channel package exposes a Flask blueprint `bp`; missing ones are simply not mounted yet.
+# Each channel package exposes a Flask blueprint `bp` (imported when the app is built, not before).
 CHANNEL_BLUEPRINTS = ("ivr.voice.routes", "ivr.sms.routes", "ivr.chat.routes")
 
 
@@ -31,13 +31,7 @@ def create_app(
     observability.init_app(app)  # JSON logs, metrics, /metrics and /ready
 
     for module_name in CHANNEL_BLUEPRINTS:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name is None or not module_name.startswith(exc.name):
-                raise
-            continue
-        app.register_blueprint(module.bp)
+        app.register_blueprint(importlib.import_module(module_name).bp)
 
     @app.get("/health")
     def health() -> dict[str, str]:

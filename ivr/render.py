@@ -35,12 +35,7 @@ def catalog() -> dict[str, tuple[str, str]]:
     """Every message id -> (gettext domain, English text)."""
     merged: dict[str, tuple[str, str]] = {}
     for domain in DOMAINS:
-        try:
-            module = importlib.import_module(f"ivr.texts.{domain}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"ivr.texts.{domain}":
-                raise
-            continue
+        module = importlib.import_module(f"ivr.texts.{domain}")
         for key, text in module.MESSAGES.items():
             if key in merged:
                 raise ValueError(f"message id {key!r} defined twice")

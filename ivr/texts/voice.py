@@ -71,4 +71,13 @@ MESSAGES: dict[str, str] = {
     "voice_outage_no_bill": N_("You have no bill due right now."),
     "voice_hold_on": N_("One moment please."),
     "voice_error": N_("We're sorry, something went wrong on our side."),
+    "voice_offer_text_receipt": N_(
+        "To get this confirmation by text message at the number you are calling from, press 1. "
+        "Otherwise, press 2."
+    ),
+    "voice_text_receipt_sent": N_("We sent you the confirmation by text message."),
+    "voice_text_receipt_not_sent": N_(
+        "We could not send a text message to this number. Please write down your confirmation "
+        "number."
+    ),
 }

@@ -11,7 +11,7 @@ from functools import cache
 from twilio.twiml.voice_response import VoiceResponse
 
 from ivr.rasa_client import BotMessage, RasaUnavailable
-from ivr.voice import bank, outage
+from ivr.voice import bank, outage, text_receipt
 from ivr.voice.call import MAX_MISSES, Call, inform
 from ivr.voice.hours import agents_available, transfer
 from ivr.voice.twiml import MENU, ONE_KEY, GatherSpec, Prompt
@@ -170,6 +170,8 @@ def respond(call: Call, replies: list[BotMessage]) -> VoiceResponse:
         # On the phone the IVR decides about agents: it knows the holidays, and it owns the
         # transfer wording. Rasa's own "transferring" / "closed" sentence is left out.
         return agent(call, prompt[:-1])
+    if text_receipt.can_offer(call, replies):
+        return text_receipt.offer(call, replies)
     if expect == "end":
         return call.hang_up(prompt, goodbye=not prompt)
     if expect == "bank_account":
@@ -198,6 +200,7 @@ def steps() -> dict[str, Callable[[Call], VoiceResponse]]:
         "offer_agent": on_offer_agent,
         **bank.STEPS,
         **outage.STEPS,
+        **text_receipt.STEPS,
     }
 
 

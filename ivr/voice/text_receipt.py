@@ -1,0 +1,67 @@
+"""After a payment by phone, offer the caller a text with the amount and confirmation number.
+
+Rasa's answer to a payment is its confirmation and usually a follow-up question ("anything else?").
+The IVR speaks the confirmation, asks whether to text it to the number the caller is calling from,
+sends it through the SMS channel if they say yes, then goes on with Rasa's follow-up.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import asdict
+
+from twilio.twiml.voice_response import VoiceResponse
+
+from ivr.rasa_client import BotMessage
+from ivr.sms.sender import send_payment_confirmation
+from ivr.voice.call import Call
+from ivr.voice.twiml import ONE_KEY
+
+log = logging.getLogger(__name__)
+
+CONFIRMATION = "payment_confirmation"
+YES = re.compile(r"\b(yes|yeah|sure|please|s[ií]|claro|por favor)\b", re.IGNORECASE)
+
+
+def can_offer(call: Call, replies: list[BotMessage]) -> bool:
+    """A payment was just confirmed and the call has a number to text (not withheld)."""
+    phone = call.state.get("phone") or ""
+    return phone.startswith("+") and any(r.msg == CONFIRMATION for r in replies)
+
+
+def offer(call: Call, replies: list[BotMessage]) -> VoiceResponse:
+    """Speak up to the confirmation, then ask; Rasa's remaining messages wait in the call state."""
+    cut = next(i for i, r in enumerate(replies) if r.msg == CONFIRMATION) + 1
+    receipt = replies[cut - 1].params
+    call.state["text_receipt"] = {
+        "amount": str(receipt.get("amount")),
+        "confirmation_number": str(receipt.get("confirmation_number")),
+        "then": [asdict(r) for r in replies[cut:]],
+    }
+    spoken = [(r.msg, r.params) for r in replies[:cut]]
+    return call.ask([*spoken, ("voice_offer_text_receipt", {})], ONE_KEY, step="text_receipt")
+
+
+def on_answer(call: Call) -> VoiceResponse:
+    from ivr.voice.flow import main_menu, respond  # the flow imports this module
+
+    pending = call.state.pop("text_receipt", None) or {}
+    said: list[BotMessage] = []
+    if call.digits == "1" or YES.search(call.speech):
+        sid = send_payment_confirmation(
+            call.runtime,
+            call.state["phone"],
+            call.locale,
+            pending.get("amount", "0"),
+            pending.get("confirmation_number", ""),
+            channels=call.settings,
+        )
+        said = [BotMessage("voice_text_receipt_sent" if sid else "voice_text_receipt_not_sent", {})]
+    then = [BotMessage(**{**m, "buttons": tuple(m["buttons"])}) for m in pending.get("then", [])]
+    if not then:
+        return main_menu(call, [(m.msg, m.params) for m in said])
+    return respond(call, [*said, *then])
+
+
+STEPS = {"text_receipt": on_answer}
