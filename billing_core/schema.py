@@ -22,9 +22,5 @@ MODEL_MODULES = (
 
 def all_metadata() -> MetaData:
     for name in MODEL_MODULES:
-        try:
-            importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name is None or not name.startswith(exc.name):
-                raise
+        importlib.import_module(name)
     return Base.metadata

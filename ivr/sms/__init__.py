@@ -1,5 +1,5 @@
-"""SMS channel: due-date reminders, AutoPay notices, payment confirmations and two-way texting."""
+"""SMS channel: due-date reminders, back-office notices, payment confirmations and two-way texting.
 
-from ivr.sms.sender import send_payment_confirmation
-
-__all__ = ["send_payment_confirmation"]
+The package imports nothing itself, so the billing core's schema registry can load `ivr.sms.models`
+without pulling in Twilio.
+"""

@@ -20,13 +20,13 @@ import requests
 from sqlalchemy import select
 
 from ivr.config import ChannelSettings
-from ivr.sms import send_payment_confirmation
 from ivr.sms.models import SmsMessage
 from ivr.sms.reminders import ReminderSettings, run_reminders
 from ivr.sms.sender import (
     OutgoingSms,
     SmsRejected,
     TwilioTransport,
+    send_payment_confirmation,
     transport_from_settings,
 )
 from tests.sms.conftest import add_member, repo_root

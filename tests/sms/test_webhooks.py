@@ -10,9 +10,10 @@ from sqlalchemy import select
 
 from billing_core.models import ContactPhone
 from ivr.rasa_client import BotMessage
-from ivr.sms import consent, send_payment_confirmation
+from ivr.sms import consent
 from ivr.sms.models import SmsMessage, SmsReminder
 from ivr.sms.reminders import ReminderSettings, run_reminders
+from ivr.sms.sender import send_payment_confirmation
 from tests.sms.conftest import RecordingTransport, SimulatedCrash, add_member, sign
 from tests.sms.test_reminders import SEVEN_DAYS_BEFORE, TWO_DAYS_BEFORE
 
