@@ -31,8 +31,9 @@ class ActionSessionStart(Action):
             SlotSet("card_fee_amount", str(settings.card_convenience_fee)),
         ]
         caller_account = meta.get("caller_account")
-        if channel == "voice" and caller_account:
-            # Caller ID matched a verified phone on one account: only ZIP or birth date is asked.
+        if channel in ("voice", "sms") and caller_account:
+            # Caller ID (or the texting number) matched a verified phone on one account: only the
+            # ZIP code or birth date is asked.
             events += [
                 SlotSet("caller_account", str(caller_account)),
                 SlotSet("account_number", str(caller_account)),

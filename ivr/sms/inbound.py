@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable
 from datetime import datetime
 
+from billing_core.accounts import account_for_caller_id
 from billing_core.runtime import BillingRuntime
 from ivr.rasa_client import BotMessage, RasaClient, RasaUnavailable
 from ivr.render import UnknownMessage, normalize_locale, render
@@ -89,6 +90,9 @@ def handle_inbound(
         if opted_out:
             return None  # after STOP only START and HELP are answered
         verified = consent.is_verified_number(uow, phone)
+        # Like caller ID on the phone: a number verified on exactly one account names it, so the
+        # member is asked only for the ZIP code or date of birth (never to text long numbers).
+        caller_account = account_for_caller_id(uow, phone) if verified else None
     if keyword.kind == "pay" or BANKISH_DIGITS.search(body or ""):
         return _sms("sms_how_to_pay", locale)
     if keyword.kind == "rasa" and not verified:
@@ -97,7 +101,11 @@ def handle_inbound(
     if not text:
         return _sms("sms_help", locale)
     try:
-        messages = rasa.send(phone, text, {"channel": "sms", "locale": locale, "phone": phone})
+        messages = rasa.send(
+            phone,
+            text,
+            {"channel": "sms", "locale": locale, "phone": phone, "caller_account": caller_account},
+        )
     except RasaUnavailable as exc:
         log.warning("Rasa unavailable for an SMS: %s", exc)
         return _sms("sms_unavailable", locale)

@@ -140,7 +140,12 @@ def test_shortcut_keywords_from_a_verified_phone_go_to_rasa_as_intents(
     reply = text(post_signed, member.phone, word)
     sender, message, metadata = fake_rasa.calls[0]
     assert (sender, message) == (member.phone, intent)
-    assert metadata == {"channel": "sms", "locale": "es", "phone": member.phone}
+    assert metadata == {
+        "channel": "sms",
+        "locale": "es",
+        "phone": member.phone,
+        "caller_account": member.account_number,  # the verified number names its account
+    }
     assert reply == (
         "Health Connector: recibimos su pago de $198.00. Comprobante de pago 123. "
         "Responda STOP para cancelar."
