@@ -13,6 +13,7 @@ import socket
 import subprocess
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -137,6 +138,31 @@ def require_rasa() -> Path:
     pytest.skip("no Rasa env or no trained model in models/ (make train)")
 
 
+# One account per test that locks verification on purpose: the stack's database is shared by the
+# whole session, and a locked demo account would break every later test that verifies as it.
+LOCKOUT_ACCOUNTS = {"chat": "1900000001", "voice": "1900000002"}
+LOCKOUT_ZIP = "02109"
+
+
+def add_lockout_accounts(database_url: str, key_file: Path) -> None:
+    from billing_core.models import Account
+    from billing_core.settings import Settings
+
+    rt = BillingRuntime.start(Settings(database_url=database_url, bank_data_key_path=key_file))
+    with rt.uow() as uow:
+        for who, number in LOCKOUT_ACCOUNTS.items():
+            uow.session.add(
+                Account(
+                    account_number=number,
+                    name=f"Lockout Test ({who})",
+                    zip_code=LOCKOUT_ZIP,
+                    language="en",
+                    created_at=datetime.now(UTC),
+                )
+            )
+    rt.engine.dispose()
+
+
 def start_stack(work: Path, model: Path, env_extra: dict[str, str] | None = None) -> RasaStack:
     """Seed a database, start the action server and the Rasa server; caller stops them."""
     database_url = f"sqlite:///{work / 'billing.sqlite3'}"
@@ -157,6 +183,7 @@ def start_stack(work: Path, model: Path, env_extra: dict[str, str] | None = None
             check=True,
             capture_output=True,
         )
+    add_lockout_accounts(database_url, key_file)
     action_port, rasa_port = free_port(), free_port()
     endpoints = work / "endpoints.yml"
     endpoints.write_text(  # the repository's endpoints, with this test's action server port

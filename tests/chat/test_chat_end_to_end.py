@@ -12,7 +12,7 @@ from flask import Flask
 from billing_core.balances import get_balance
 from billing_core.billing_calendar import utcnow
 from tests.chat.conftest import live_server
-from tests.rasa_stack import RasaStack
+from tests.rasa_stack import LOCKOUT_ACCOUNTS, LOCKOUT_ZIP, RasaStack
 
 pytestmark = [pytest.mark.rasa, pytest.mark.slow]
 
@@ -91,12 +91,13 @@ def test_account_answers_only_after_verification_in_this_chat(chat_app: Flask, r
 
 
 def test_three_wrong_zip_codes_lock_verification_as_on_the_phone(chat_app: Flask):
+    account = LOCKOUT_ACCOUNTS["chat"]  # its own account: the lock outlives this test
     client = chat_app.test_client()
     say(client, "what is my balance")
     for tries_left in ("2 tries", "one try"):
-        say(client, "1000000002")
+        say(client, account)
         assert tries_left in say(client, "99999")
-    say(client, "1000000002")
+    say(client, account)
     locked = say(client, "99999")
     assert "locked" in locked
     assert "1-877-623-6765" in locked
@@ -104,10 +105,10 @@ def test_three_wrong_zip_codes_lock_verification_as_on_the_phone(chat_app: Flask
     # A fresh chat with the right ZIP code is still refused: the lockout is the account's.
     later = chat_app.test_client()
     say(later, "what is my balance")
-    say(later, "1000000002")
-    answer = say(later, "01840")
+    say(later, account)
+    answer = say(later, LOCKOUT_ZIP)
     assert "locked" in answer
-    assert "Carlos" not in answer
+    assert "Lockout Test" not in answer
 
 
 def test_bank_numbers_typed_in_the_chat_never_reach_rasa(chat_app: Flask, rasa_stack: RasaStack):

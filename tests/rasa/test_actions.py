@@ -104,11 +104,25 @@ def test_a_voice_call_matched_by_caller_id_prefills_the_account_number(demo):
     assert events[-1]["name"] == "action_listen"
 
 
-def test_caller_id_is_ignored_outside_voice(demo):
+def test_a_texting_number_verified_on_one_account_prefills_it_too(demo):
     tracker = make_tracker(
         slots={
             "session_started_metadata": {
                 "channel": "sms",
+                "locale": "en",
+                "caller_account": "1000000004",
+            }
+        }
+    )
+    _, events = run(ActionSessionStart(), tracker)
+    assert slot_events(events)["account_number"] == "1000000004"
+
+
+def test_a_caller_account_is_ignored_in_the_web_chat(demo):
+    tracker = make_tracker(
+        slots={
+            "session_started_metadata": {
+                "channel": "web",
                 "locale": "en",
                 "caller_account": "1000000004",
             }
