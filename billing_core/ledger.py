@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import Exists, func, select
 from sqlalchemy.orm import Session, aliased
 
 from billing_core.models import Invoice, Payment
@@ -23,10 +23,10 @@ class MonthLine:
     invoice_numbers: tuple[str, ...]
 
 
-def current_invoices(session: Session, account_id: int) -> list[Invoice]:
-    """The newest revision of each coverage-month bill; earlier revisions are superseded."""
+def superseded() -> Exists:
+    """True for an invoice row that a newer revision of the same coverage month replaces."""
     newer = aliased(Invoice)
-    superseded = (
+    return (
         select(newer.id)
         .where(
             newer.coverage_id == Invoice.coverage_id,
@@ -35,10 +35,14 @@ def current_invoices(session: Session, account_id: int) -> list[Invoice]:
         )
         .exists()
     )
+
+
+def current_invoices(session: Session, account_id: int) -> list[Invoice]:
+    """The newest revision of each coverage-month bill; earlier revisions are superseded."""
     return list(
         session.scalars(
             select(Invoice)
-            .where(Invoice.account_id == account_id, ~superseded)
+            .where(Invoice.account_id == account_id, ~superseded())
             .order_by(Invoice.due_at, Invoice.id)
         )
     )

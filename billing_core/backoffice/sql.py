@@ -7,8 +7,9 @@ from decimal import Decimal
 
 from sqlalchemy import BigInteger, ColumnElement, Select, case, func, select, type_coerce
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
+from billing_core.ledger import superseded
 from billing_core.models import Invoice, Payment
 from billing_core.types import CENT
 
@@ -31,18 +32,8 @@ def month_due(coverage_month: date, account_filter: ColumnElement[bool] | None =
     """(account_id, due_cents): what is still owed on `coverage_month`, the same FIFO rule as
     billing_core.ledger.month_lines: credits pay the oldest months first, so a month's outstanding
     is clamp(billed through the month - credited, 0, billed for the month)."""
-    newer = aliased(Invoice)
-    superseded = (
-        select(newer.id)
-        .where(
-            newer.coverage_id == Invoice.coverage_id,
-            newer.coverage_month == Invoice.coverage_month,
-            newer.revision > Invoice.revision,
-        )
-        .exists()
-    )
     amount = cents(Invoice.amount)
-    billed_where = [Invoice.coverage_month <= coverage_month, ~superseded]
+    billed_where = [Invoice.coverage_month <= coverage_month, ~superseded()]
     if account_filter is not None:
         billed_where.append(account_filter)
     billed = (

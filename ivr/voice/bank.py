@@ -108,20 +108,21 @@ def on_kind(call: Call) -> VoiceResponse:
     return call.ask([("voice_bank_routing", {})], ROUTING_SPEC, step="bank_routing")
 
 
+def _ask_again(call: Call, question: str, spec: GatherSpec, step: str) -> VoiceResponse:
+    """A wrong entry: say so and ask again, up to MAX_TRIES, then give up on keypad entry."""
+    bank = _bank(call)
+    bank["tries"] = bank.get("tries", 0) + 1
+    if bank["tries"] >= MAX_TRIES:
+        return give_up(call)
+    return call.ask([(question, {})], spec, step=step, lead=[(f"{question}_invalid", {})])
+
+
 def on_routing(call: Call) -> VoiceResponse:
     bank = _bank(call)
     try:
         routing = payments.validate_routing_number(call.digits)
     except errors.InvalidRoutingNumber:
-        bank["tries"] = bank.get("tries", 0) + 1
-        if bank["tries"] >= MAX_TRIES:
-            return give_up(call)
-        return call.ask(
-            [("voice_bank_routing", {})],
-            ROUTING_SPEC,
-            step="bank_routing",
-            lead=[("voice_bank_routing_invalid", {})],
-        )
+        return _ask_again(call, "voice_bank_routing", ROUTING_SPEC, "bank_routing")
     bank["routing"] = _seal(call, routing)
     bank["tries"] = 0
     return call.ask([("voice_bank_account", {})], ACCOUNT_SPEC, step="bank_account")
@@ -132,15 +133,7 @@ def on_account(call: Call) -> VoiceResponse:
     try:
         number = payments.validate_bank_account_number(call.digits)
     except errors.InvalidBankAccountNumber:
-        bank["tries"] = bank.get("tries", 0) + 1
-        if bank["tries"] >= MAX_TRIES:
-            return give_up(call)
-        return call.ask(
-            [("voice_bank_account", {})],
-            ACCOUNT_SPEC,
-            step="bank_account",
-            lead=[("voice_bank_account_invalid", {})],
-        )
+        return _ask_again(call, "voice_bank_account", ACCOUNT_SPEC, "bank_account")
     bank["first"] = _seal(call, number)
     return call.ask([("voice_bank_account_again", {})], ACCOUNT_SPEC, step="bank_account_again")
 
