@@ -33,10 +33,14 @@ $(VENV)/.installed: requirements.txt
 	$(PY) -m pip install $(PIP_QUIET) -r requirements.txt 2> >(grep -v "^WARNING: Location" >&2)
 	touch $@
 
-$(RASA_VENV)/.installed: requirements-rasa.txt
+RASA_SITE = $(RASA_VENV)/lib/python3.10/site-packages
+
+$(RASA_VENV)/.installed: requirements-rasa.txt rasa_addons/hc_jsonschema_cache.py
 	@test -n "$(PY310)" || { echo "Python 3.10 is needed for the Rasa server (pyenv install 3.10)"; exit 1; }
 	test -x $(RASA_VENV)/bin/python || $(PY310) -m venv $(RASA_VENV)
 	$(RASA_VENV)/bin/pip install $(PIP_QUIET) -r requirements-rasa.txt 2> >(grep -v "^WARNING: Location" >&2)
+	cp rasa_addons/hc_jsonschema_cache.py $(RASA_SITE)/hc_jsonschema_cache.py
+	echo "import hc_jsonschema_cache" > $(RASA_SITE)/hc_jsonschema_cache.pth
 	touch $@
 
 catalogs: $(VENV)/.installed $(CATALOGS)
