@@ -24,6 +24,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    text,
     update,
 )
 
@@ -137,6 +138,9 @@ def _due_today_clause(run_date: date, due_cents):  # type: ignore[no-untyped-def
     return no_notice_needed, or_(*on_schedule) if on_schedule else literal(False)
 
 
+ANALYZE_EVERY = 8  # chunks
+
+
 def _lock_chunk(uow: UnitOfWork, run_date: date, coverage_month: date, after: int, size: int):  # type: ignore[no-untyped-def]
     """Keyset-paged candidate account ids, locked FOR UPDATE SKIP LOCKED on Postgres: a runner (or
     a member paying right now via take_payment, which locks the account) holding an account makes
@@ -187,11 +191,15 @@ def run_drafts(
         uow.session.flush()
         run_id = run.id
     total_count, total_cents = 0, 0
-    for uow, ids in _chunks(uow_factory, run_date, month, chunk):
+    for n, (uow, ids) in enumerate(_chunks(uow_factory, run_date, month, chunk), start=1):
         count, amount = _draft_chunk(uow, ids, run_date, month, now)
         total_count += count
         total_cents += amount
         progress(len(ids))
+        if n % ANALYZE_EVERY == 0 and is_postgres(uow.session):
+            # The run grows `payments` quickly; fresh statistics keep the planner on the indexes
+            # (with the ones from before the run, each chunk got slower than the last).
+            uow.session.execute(text("ANALYZE payments"))
     with uow_factory() as uow:
         uow.session.execute(
             update(DraftRun)
