@@ -1,5 +1,5 @@
 """Back-office command line: `python -m billing_core.backoffice drafts|rege|nacha|returns|retries|
-delinquency|daily`, with progress on stderr. Every command is safe to run twice and in parallel."""
+delinquency|settle|daily`, with progress on stderr. Every command is safe to run twice and in parallel."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from billing_core.backoffice.returns import (
     read_return_file,
     run_retries,
 )
+from billing_core.backoffice.settlement import run_settlement
 from billing_core.billing_calendar import EASTERN, eastern_date, utcnow
 from billing_core.errors import BillingError
 from billing_core.runtime import BillingRuntime
@@ -47,12 +48,13 @@ def main(argv: list[str] | None = None) -> int:
         ("rege", "record Reg E notices for changed AutoPay amounts"),
         ("retries", "re-present R01/R09 returns that are due"),
         ("delinquency", "move accounts through past due, grace and termination"),
+        ("settle", "settle originated debits whose return window has passed"),
     ]:
         p = sub.add_parser(name, help=help_text)
         p.add_argument("--date", type=date.fromisoformat)
     for name, help_text in [
         ("nacha", "write the origination file of pending debits"),
-        ("daily", "rege, drafts, retries, nacha and delinquency in that order"),
+        ("daily", "rege, drafts, retries, nacha, settle and delinquency in that order"),
     ]:
         p = sub.add_parser(name, help=help_text)
         p.add_argument("--date", type=date.fromisoformat)
@@ -98,6 +100,8 @@ def main(argv: list[str] | None = None) -> int:
                     f"nacha: {fr.path} {fr.batches} batches, {fr.entries} entries, "
                     f"${fr.total}, entry hash {fr.entry_hash}"
                 )
+        if args.command in ("settle", "daily"):
+            print(f"settled: {run_settlement(runtime.uow, now=now, run_date=today)} payments")
         if args.command in ("delinquency", "daily"):
             with _bar("delinquency", "acct", q) as bar:
                 dr = run_delinquency(runtime.uow, now=now, progress=bar.update)
