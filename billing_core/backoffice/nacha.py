@@ -11,8 +11,8 @@ import hashlib
 import os
 import string
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -51,6 +51,14 @@ class Originator:
     company_id: str = "1043000000"
     odfi: str = "02100002"  # first 8 digits of the ODFI routing number
     reference_code: str = ""
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Originator:
+        """The originating bank's agreement values (NACHA_* variables); unset ones keep the
+        development defaults above, which no bank would accept."""
+        env = os.environ if env is None else env
+        values = {f.name: env.get(f"NACHA_{f.name.upper()}") for f in fields(cls)}
+        return cls(**{name: value for name, value in values.items() if value})
 
 
 @dataclass(frozen=True)
@@ -572,7 +580,7 @@ def originate_file(
     unique nacha_entries.payment_id makes a double origination impossible. The file is written
     to a temporary name (mode 0600) and renamed only after the transaction commits.
     """
-    originator = originator or Originator()
+    originator = originator or Originator.from_env()
     session = uow.session
     stmt = (
         select(

@@ -182,3 +182,11 @@ def test_the_entry_hash_keeps_the_rightmost_ten_digits():
 def test_entries_never_show_the_account_number_in_their_repr():
     e = Entry("021000021", b"987654321012", "checking", 100, "1", "A", "021000020000001")
     assert "987654321012" not in repr(e)
+
+
+def test_the_originating_banks_values_come_from_the_environment():
+    originator = Originator.from_env(
+        {"NACHA_IMMEDIATE_DESTINATION": "011000015", "NACHA_COMPANY_ID": "1234567890"}
+    )
+    assert (originator.immediate_destination, originator.company_id) == ("011000015", "1234567890")
+    assert originator.company_name == Originator().company_name  # unset: the default
