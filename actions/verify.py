@@ -15,6 +15,19 @@ from actions.common import Context, say, say_error, say_system_error
 from actions.parsing import parse_account_number, parse_date_of_birth, parse_zip_code
 from billing_core import accounts, errors
 from billing_core.billing_calendar import utcnow
+from billing_core.delinquency import Delinquency, delinquency_state
+
+
+def standing_slots(standing: Delinquency) -> dict[str, Any]:
+    """The account's real delinquency state, for the late-payment answer to a verified caller."""
+    return {
+        "standing": standing.state,
+        "standing_past_due_amount": str(standing.past_due_amount),
+        "standing_grace_ends": standing.grace_ends.isoformat() if standing.grace_ends else None,
+        "standing_coverage_ends": (
+            standing.coverage_ends.isoformat() if standing.coverage_ends else None
+        ),
+    }
 
 
 class ActionAskAccountNumber(Action):
@@ -152,10 +165,11 @@ class ValidateVerifyForm(FormValidationAction):
                 ctx.phone is not None
                 and accounts.phone_is_verified_for(uow, ctx.phone, account_number)
             )
-            return summary, phone_ok
+            standing = delinquency_state(uow, account_number, on=utcnow())
+            return summary, phone_ok, standing
 
         try:
-            summary, phone_ok = await billing.call(work)
+            summary, phone_ok, standing = await billing.call(work)
         except errors.VerificationLocked as exc:
             say_error(dispatcher, exc)
             return self._cleared(tracker) | {
@@ -179,6 +193,7 @@ class ValidateVerifyForm(FormValidationAction):
             "verified": True,
             "member_name": summary.name,
             "account_last4": summary.last4,
+            **standing_slots(standing),
         }
 
     @staticmethod

@@ -52,6 +52,18 @@ MESSAGES: dict[str, str] = {
         "unpaid your coverage can end. Members who get tax credits or ConnectorCare have a "
         "3-month grace period. Ask for your balance to see what you owe."
     ),
+    "faq/late_payment.past_due": N_(
+        "Your account has {past_due_amount} past due. Please pay it as soon as you can to keep "
+        "your coverage; ask for your balance or say pay my bill."
+    ),
+    "faq/late_payment.grace": N_(
+        "Your account is in a grace period with {past_due_amount} past due. If it is paid by "
+        "{grace_end_date}, your coverage continues; if not, your coverage can end."
+    ),
+    "faq/late_payment.terminated": N_(
+        "Your coverage was ended for nonpayment, with {past_due_amount} unpaid. Paying the full "
+        "balance soon after the termination notice may reinstate it: call 1-877-623-6765."
+    ),
     "faq/walk_in_centers": N_(
         "You can drop off a check or money order at a Health Connector walk-in center, in "
         "Boston, Springfield or New Bedford. Locations and hours are on the Contact page of "

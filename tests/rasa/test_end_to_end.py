@@ -10,6 +10,8 @@ from sqlalchemy import select
 
 from billing_core import payments
 from billing_core.backoffice.models import MemberNotification
+from billing_core.billing_calendar import utcnow
+from billing_core.delinquency import delinquency_state
 from billing_core.models import Authorization, Payment
 
 pytestmark = [pytest.mark.rasa, pytest.mark.slow]
@@ -241,3 +243,21 @@ def test_an_agent_request_in_the_middle_of_verification_leaves_the_form(rasa_sta
         "due_date_general",
         "anything_else",
     ]
+
+
+def test_what_happens_if_i_pay_late_uses_the_verified_accounts_real_state(rasa_stack):
+    stranger = conversation("web-late-general")
+    assert ids(rasa_stack.send(stranger, "what happens if i pay late")) == ["faq/late_payment"]
+
+    who = conversation("web-late-james")  # James O'Brien: APTC, inside his grace period
+    rasa_stack.send(who, "what's my balance")
+    rasa_stack.send(who, '/inform{"account_number":"1000000003"}')
+    rasa_stack.send(who, "01103")
+    answer = rasa_stack.send(who, "what happens if i pay late")
+    assert ids(answer)[0] == "faq/late_payment.grace"
+    rt = rasa_stack.runtime()
+    with rt.uow() as uow:
+        state = delinquency_state(uow, "1000000003", on=utcnow())
+    rt.engine.dispose()
+    assert answer[0]["grace_end_date"] == state.grace_ends.isoformat()
+    assert answer[0]["past_due_amount"] == str(state.past_due_amount)
