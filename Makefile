@@ -19,7 +19,8 @@ CATALOGS := $(CATALOG_SOURCES:.po=.mo)
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: setup run test lint format train catalogs extract-messages demo-db bench-billing \
-	bench-nlu bench-voice bench-reminders bench-backoffice backoffice-daily call remind audit clean
+	bench-nlu bench-voice bench-reminders bench-backoffice backoffice-daily call remind purge-calls \
+	audit clean
 
 setup: $(VENV)/.installed $(RASA_VENV)/.installed node_modules/.installed catalogs
 
@@ -95,6 +96,10 @@ call: demo-db
 # Due-date reminders and AutoPay notices by text (cron: hourly between 8 AM and 9 PM Eastern).
 remind: setup
 	$(PY) -m ivr.sms remind
+
+# State of calls whose final status callback never came (cron: daily; ARGS="--older-than-hours 48").
+purge-calls: setup
+	$(PY) -m ivr.voice purge $(ARGS)
 
 bench-reminders: setup
 	$(PY) scripts/bench_reminders.py --accounts $(or $(N),200000)

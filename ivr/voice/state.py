@@ -125,14 +125,23 @@ class CallStore:
             uow.session.execute(delete(VoiceTurn).where(VoiceTurn.call_sid == call_sid))
             uow.session.execute(delete(VoiceCall).where(VoiceCall.call_sid == call_sid))
 
-    def purge_older_than(self, age: timedelta) -> int:
-        """Drop calls whose status callback never came (e.g. lost); returns how many."""
+    def purge_older_than(self, age: timedelta, batch: int = 1000) -> int:
+        """Drop calls whose status callback never came (e.g. lost); returns how many.
+
+        In transactions of `batch` calls: short locks, and bound parameters stay under the
+        databases' limits however many calls have piled up."""
         cutoff = utcnow() - age
-        with self.runtime.uow() as uow:
-            sids = list(
-                uow.session.scalars(select(VoiceCall.call_sid).where(VoiceCall.updated_at < cutoff))
-            )
-            if sids:
-                uow.session.execute(delete(VoiceTurn).where(VoiceTurn.call_sid.in_(sids)))
-                uow.session.execute(delete(VoiceCall).where(VoiceCall.call_sid.in_(sids)))
-            return len(sids)
+        purged = 0
+        while True:
+            with self.runtime.uow() as uow:
+                sids = list(
+                    uow.session.scalars(
+                        select(VoiceCall.call_sid).where(VoiceCall.updated_at < cutoff).limit(batch)
+                    )
+                )
+                if sids:
+                    uow.session.execute(delete(VoiceTurn).where(VoiceTurn.call_sid.in_(sids)))
+                    uow.session.execute(delete(VoiceCall).where(VoiceCall.call_sid.in_(sids)))
+            purged += len(sids)
+            if len(sids) < batch:
+                return purged
