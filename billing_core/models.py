@@ -9,6 +9,7 @@ from decimal import Decimal
 from sqlalchemy import (
     JSON,
     Boolean,
+    CheckConstraint,
     Date,
     ForeignKey,
     Index,
@@ -126,18 +127,36 @@ class Invoice(Base):
 
 
 class BankMethod(Base):
-    """A bank account for EFT. The account number is stored only encrypted; last 4 for display."""
+    """A bank account for EFT, held one of two ways, never readable in the database:
+
+    - keyed: we hold the routing number and the account number encrypted; debits go out in our
+      NACHA files;
+    - tokenized: a payment connector (Twilio <Pay>) collected the numbers and its processor holds
+      them; we keep only the processor's token (encrypted), and debits go through that processor.
+    """
 
     __tablename__ = "bank_methods"
+    __table_args__ = (
+        CheckConstraint(
+            "(account_number_encrypted IS NULL) <> (processor_token_encrypted IS NULL)",
+            name="keyed_or_tokenized",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(40), unique=True)  # opaque, safe to pass to Rasa
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
     kind: Mapped[str] = mapped_column(String(10))  # checking | savings
-    routing_number: Mapped[str] = mapped_column(String(9))
-    account_number_encrypted: Mapped[bytes] = mapped_column(LargeBinary)
+    routing_number: Mapped[str | None] = mapped_column(String(9))  # None when the processor has it
+    account_number_encrypted: Mapped[bytes | None] = mapped_column(LargeBinary)
+    processor_token_encrypted: Mapped[bytes | None] = mapped_column(LargeBinary)
+    connector: Mapped[str | None] = mapped_column(String(60))  # the Pay connector that tokenized
     last4: Mapped[str] = mapped_column(String(4))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    @property
+    def tokenized(self) -> bool:
+        return self.processor_token_encrypted is not None
 
 
 class Authorization(Base):

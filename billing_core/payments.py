@@ -119,6 +119,51 @@ def add_bank_method(
     return BankMethodRef(method.reference, method.kind, method.last4)
 
 
+TOKEN_MAX_LENGTH = 500
+
+
+def add_tokenized_bank_method(
+    uow: UnitOfWork,
+    account_number: str,
+    *,
+    token: str,
+    connector: str,
+    kind: str,
+    last4: str,
+    routing_number: str | None = None,
+    channel: str,
+    reference: str | None = None,
+    now: datetime,
+) -> BankMethodRef:
+    """Store a bank account a payment connector tokenized (Twilio <Pay>): the processor holds the
+    numbers, we keep its token encrypted, the kind and the last 4 the member hears."""
+    if kind not in ("checking", "savings"):
+        raise errors.BillingError("Say checking or savings.")
+    token = (token or "").strip()
+    if not token or len(token) > TOKEN_MAX_LENGTH or not connector:
+        raise errors.PaymentMethodNotFound()
+    if len(last4) != 4 or not last4.isdigit():
+        raise errors.InvalidBankAccountNumber()
+    routing = validate_routing_number(routing_number) if routing_number else None
+    account = get_account(uow, account_number)
+    method = BankMethod(
+        reference="bm_" + secrets.token_urlsafe(12),
+        account_id=account.id,
+        kind=kind,
+        routing_number=routing,
+        processor_token_encrypted=uow.cipher.encrypt(token),
+        connector=connector[:60],
+        last4=last4,
+        created_at=now,
+    )
+    uow.session.add(method)
+    _audit(
+        uow, account, channel, reference, "bank_method_added", now, last4=last4, connector=connector
+    )
+    uow.session.flush()
+    return BankMethodRef(method.reference, method.kind, method.last4)
+
+
 def list_bank_methods(uow: UnitOfWork, account_number: str) -> list[BankMethodRef]:
     account = get_account(uow, account_number)
     methods = uow.session.scalars(

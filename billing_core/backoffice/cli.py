@@ -1,5 +1,5 @@
-"""Back-office command line: `python -m billing_core.backoffice drafts|rege|nacha|returns|retries|
-delinquency|settle|daily`, with progress on stderr. Every command is safe to run twice and in parallel."""
+"""Back-office command line: `python -m billing_core.backoffice drafts|rege|nacha|processor|returns|
+retries|delinquency|settle|daily`, with progress on stderr. Every command is safe to run twice and in parallel."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from tqdm import tqdm
 from billing_core.backoffice.delinquency_job import run_delinquency
 from billing_core.backoffice.drafts import plan_rege_notices, run_drafts
 from billing_core.backoffice.nacha import NachaFormatError, run_origination
+from billing_core.backoffice.processor import HttpProcessor, run_processor_debits
 from billing_core.backoffice.returns import (
     apply_returns,
     read_return_csv,
@@ -49,12 +50,13 @@ def main(argv: list[str] | None = None) -> int:
         ("retries", "re-present R01/R09 returns that are due"),
         ("delinquency", "move accounts through past due, grace and termination"),
         ("settle", "settle originated debits whose return window has passed"),
+        ("processor", "send due debits of tokenized bank accounts to the payment processor"),
     ]:
         p = sub.add_parser(name, help=help_text)
         p.add_argument("--date", type=date.fromisoformat)
     for name, help_text in [
         ("nacha", "write the origination file of pending debits"),
-        ("daily", "rege, drafts, retries, nacha, settle and delinquency in that order"),
+        ("daily", "rege, drafts, retries, nacha, processor, settle and delinquency in that order"),
     ]:
         p = sub.add_parser(name, help=help_text)
         p.add_argument("--date", type=date.fromisoformat)
@@ -99,6 +101,22 @@ def main(argv: list[str] | None = None) -> int:
                 print(
                     f"nacha: {fr.path} {fr.batches} batches, {fr.entries} entries, "
                     f"${fr.total}, entry hash {fr.entry_hash}"
+                )
+        if args.command in ("processor", "daily"):
+            with _bar("processor", "debit", q) as bar:
+                pr = run_processor_debits(
+                    runtime.uow,
+                    HttpProcessor.from_env(),
+                    now=now,
+                    run_date=today,
+                    progress=bar.update,
+                )
+            if pr.waiting:
+                print(f"processor: {pr.waiting} debits wait, PROCESSOR_URL is not set")
+            else:
+                print(
+                    f"processor: {pr.sent} sent, {pr.accepted} accepted, {pr.declined} declined, "
+                    f"{pr.unanswered} unanswered (sent again next run)"
                 )
         if args.command in ("settle", "daily"):
             print(f"settled: {run_settlement(runtime.uow, now=now, run_date=today)} payments")

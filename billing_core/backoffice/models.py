@@ -75,6 +75,24 @@ class NachaEntry(Base):
     batch_number: Mapped[int] = mapped_column(Integer)
 
 
+class ProcessorDebit(Base):
+    """A debit of a tokenized bank account, sent to the processor that holds it: the NachaEntry of
+    that rail. Unique payment: a debit is sent once (a retry is a new payment); the idempotency key
+    makes re-sending after a crash safe, the processor answers it with its first result."""
+
+    __tablename__ = "processor_debits"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    payment_id: Mapped[int] = mapped_column(ForeignKey("payments.id"), unique=True)
+    connector: Mapped[str] = mapped_column(String(60))
+    idempotency_key: Mapped[str] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(10), index=True)  # sending | accepted | declined
+    processor_reference: Mapped[str | None] = mapped_column(String(80))
+    decline_code: Mapped[str | None] = mapped_column(String(20))
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
 class ReturnRetry(Base):
     """A scheduled re-presentment of a debit returned R01/R09 (at most two, within 180 days)."""
 

@@ -602,6 +602,7 @@ def originate_file(
             Payment.method == "eft",
             Payment.status == "pending",
             Payment.effective_date <= file_date,
+            BankMethod.account_number_encrypted.is_not(None),  # tokenized: the processor's rail
             ~exists().where(NachaEntry.payment_id == Payment.id),
         )
         .order_by(Payment.id)

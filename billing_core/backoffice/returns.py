@@ -152,12 +152,12 @@ def apply_returns(
             elif item.code.startswith("C"):
                 result.corrections += _apply_noc(uow, payment, item, now)
             else:
-                _apply_return(uow, payment, item, now, source, make_notifier(uow), result)
+                apply_return(uow, payment, item, now, source, make_notifier(uow), result)
         progress(1)
     return result
 
 
-def _apply_return(
+def apply_return(
     uow: UnitOfWork,
     payment: Payment,
     item: ReturnItem,
@@ -338,6 +338,10 @@ def _apply_noc(uow: UnitOfWork, payment: Payment, item: ReturnItem, now: datetim
     bank = session.scalars(
         select(BankMethod).where(BankMethod.id == payment.bank_method_id).with_for_update()
     ).one()
+    if bank.tokenized:
+        # The processor holds these numbers and applies the correction to its own record.
+        log.info("NOC %s for a tokenized bank account: nothing to correct here", item.code)
+        return 0
     fields = _corrections(item.code, item.corrected_data)
     detail: dict[str, object] = {"old_last4": bank.last4}
     if "routing" in fields:

@@ -1,5 +1,8 @@
 """Settlement: an originated debit that no return reversed within the usual return window settles.
 
+Originated means in one of our NACHA files, or accepted by the processor that holds a tokenized
+bank account (billing_core.backoffice.processor).
+
 Most ACH returns arrive within 2 banking days (domain.md). After that an originated EFT payment
 moves from `pending` to `settled`; an unauthorized-debit return (up to 60 days) can still reverse a
 settled payment, which the returns import handles the same way (a reversing entry, never an edit).
@@ -9,10 +12,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 
 from billing_core.backoffice.business_days import add_business_days
-from billing_core.backoffice.models import NachaEntry, PaymentReversal
+from billing_core.backoffice.models import NachaEntry, PaymentReversal, ProcessorDebit
 from billing_core.billing_calendar import eastern_date
 from billing_core.models import Payment
 from billing_core.unit_of_work import UowFactory
@@ -34,7 +37,15 @@ def run_settlement(uow_factory: UowFactory, *, now: datetime, run_date: date | N
                 Payment.status == "pending",
                 Payment.method == "eft",
                 Payment.effective_date < run_date,
-                select(NachaEntry.id).where(NachaEntry.payment_id == Payment.id).exists(),
+                or_(
+                    select(NachaEntry.id).where(NachaEntry.payment_id == Payment.id).exists(),
+                    select(ProcessorDebit.id)
+                    .where(
+                        ProcessorDebit.payment_id == Payment.id,
+                        ProcessorDebit.status == "accepted",
+                    )
+                    .exists(),
+                ),
                 ~select(PaymentReversal.id)
                 .where(PaymentReversal.payment_id == Payment.id)
                 .exists(),

@@ -12,6 +12,11 @@ target_metadata = all_metadata()
 def run_migrations_online() -> None:
     engine = make_engine(config.get_main_option("sqlalchemy.url"))
     with engine.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            # Batch migrations rebuild a table (copy, drop, rename); with foreign keys enforced,
+            # dropping a table that other rows reference would fail. The pragma only takes effect
+            # outside a transaction, so it goes to the driver connection before Alembic begins.
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
         context.configure(
             connection=connection,
             target_metadata=target_metadata,

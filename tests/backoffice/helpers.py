@@ -10,7 +10,12 @@ from billing_core.autopay import enroll_autopay
 from billing_core.bill_run import run_bill_run
 from billing_core.billing_calendar import EASTERN, bill_run_issued_at
 from billing_core.models import Account, ContactPhone, Coverage, Enrollee
-from billing_core.payments import add_bank_method, record_authorization, take_payment
+from billing_core.payments import (
+    add_bank_method,
+    add_tokenized_bank_method,
+    record_authorization,
+    take_payment,
+)
 from billing_core.runtime import BillingRuntime
 
 _numbers = itertools.count(2000000001)
@@ -134,3 +139,19 @@ def pay(rt: BillingRuntime, number: str, ref: str, amount: str, at: datetime, ke
             now=at,
             bank_method_reference=ref,
         ).confirmation_number
+
+
+def add_tokenized(rt: BillingRuntime, number: str, token: str, last4: str = "6789") -> str:
+    """A bank account a Twilio <Pay> connector tokenized; returns its reference."""
+    with rt.uow() as uow:
+        return add_tokenized_bank_method(
+            uow,
+            number,
+            token=token,
+            connector="Default",
+            kind="checking",
+            last4=last4,
+            channel="voice",
+            reference="CA-test",
+            now=datetime(2025, 12, 1, tzinfo=UTC),
+        ).reference

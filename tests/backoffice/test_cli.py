@@ -36,3 +36,20 @@ def test_the_daily_command_drafts_files_and_imports_returns(runtime, tmp_path, m
     text = capsys.readouterr().out
     assert "1 reversed" in text and "1 already applied" in text
     assert parsed.entries[0].account_number not in text
+
+
+def test_the_processor_command_says_when_tokenized_debits_wait_for_a_processor(
+    runtime, monkeypatch, capsys
+):
+    from tests.backoffice.helpers import add_tokenized, pay
+
+    monkeypatch.setenv("DATABASE_URL", runtime.settings.database_url)
+    monkeypatch.setenv("BANK_DATA_KEY_FILE", str(runtime.settings.bank_data_key_path))
+    monkeypatch.delenv("PROCESSOR_URL", raising=False)
+    number, _ = make_member(runtime)
+    bill(runtime, date(2027, 1, 1))
+    ref = add_tokenized(runtime, number, "btok_cli")
+    pay(runtime, number, ref, "50.00", eastern(date(2026, 12, 1), 10), "cli-1")
+    with time_machine.travel(eastern(date(2026, 12, 1), 18), tick=False):
+        assert main(["--quiet", "processor"]) == 0
+    assert "processor: 1 debits wait, PROCESSOR_URL is not set" in capsys.readouterr().out
