@@ -3,9 +3,9 @@
     python -m ivr.simulate [--script calls.txt] [--from +16175550101] [--url https://host]
 
 It signs each request with TWILIO_AUTH_TOKEN like Twilio does, follows the TwiML (Say, Gather,
-Redirect, Dial, Enqueue, Hangup, and Pay minimally) and reads the caller's answers from the terminal
-or a script file: one answer a line, keys (`1`, `1000000001`, `198*50`) or words; `-` or an empty line
-is silence; `#` starts a comment. By default it drives the Flask app in-process.
+Redirect, Dial, Enqueue, Hangup, and Pay for a bank account, playing the connector too) and reads
+the caller's answers from the terminal or a script file: one answer a line, keys (`1`,
+`1000000001`, `198*50`) or words; `-` or an empty line is silence; `#` starts a comment. By default it drives the Flask app in-process.
 """
 
 from __future__ import annotations
@@ -147,18 +147,48 @@ class Phone:
                 print("  [Twilio hangs up]", file=self.out)
                 return None
             elif tag == "Pay":
-                print(
-                    f"  [Twilio <Pay> collects the {verb.get('paymentMethod')} details securely]",
-                    file=self.out,
-                )
-                return self.post(
-                    verb.get("action") or "",
-                    {"Result": "success", "PaymentToken": "sim_" + uuid.uuid4().hex[:12]},
-                )
+                return self.pay(verb, answers)
             else:
                 print(f"  [ignoring <{tag}>]", file=self.out)
         print("  [end of TwiML: Twilio hangs up]", file=self.out)
         return None
+
+    def pay(self, verb: etree._Element, answers: Iterator[str | None]) -> etree._Element | None:
+        """Plays Twilio <Pay> and its connector: asks for the numbers with the app's own prompts
+        (keys only), and answers the action URL with a token and the masked account number."""
+        method = verb.get("paymentMethod")
+        if method != "ach-debit":
+            print(f"  [<Pay> {method}: not simulated]", file=self.out)
+            return self.post(verb.get("action") or "", {"Result": "internal-error"})
+        entered: dict[str, str] = {}
+        for field in ("bank-routing-number", "bank-account-number"):
+            prompt = verb.find(f"Prompt[@for='{field}']")
+            for say in prompt.iter("Say") if prompt is not None else ():
+                self.hear(say.text or "")
+            answer = next(answers)
+            if answer is None:
+                print("  [caller hangs up]", file=self.out)
+                return self.post(verb.get("action") or "", {"Result": "caller-hung-up"})
+            keys = answer.removesuffix("#")
+            if keys.startswith("*"):
+                return self.post(
+                    verb.get("action") or "", {"Result": "caller-interrupted-with-star"}
+                )
+            entered[field] = keys
+        number = entered["bank-account-number"]
+        print("  [the connector tokenizes the bank account]", file=self.out)
+        return self.post(
+            verb.get("action") or "",
+            {
+                "Result": "success",
+                "PaymentMethod": "ach-debit",
+                "PaymentToken": "sim_" + uuid.uuid4().hex[:12],
+                "BankAccountType": verb.get("bankAccountType") or "consumer-checking",
+                "BankAccountNumber": "x" * max(len(number) - 4, 0) + number[-4:],
+                "BankRoutingNumber": entered["bank-routing-number"],
+                "CallStatus": "in-progress",
+            },
+        )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,8 +1,11 @@
-"""Pay by phone: the IVR itself collects routing and account numbers by keypad and stores them.
+"""Pay by phone: the IVR collects the bank account itself and hands Rasa only a reference.
 
-Rasa never sees the numbers: billing_core stores them encrypted and Rasa gets an opaque reference,
-the kind and the last 4. Between turns the entries wait in the call state encrypted with the
-runtime's cipher, and are dropped as soon as they are stored (or the caller gives up).
+Two ways, after "checking or savings?": with a Twilio Pay connector configured (TWILIO_PAY_CONNECTOR),
+<Pay paymentMethod="ach-debit"> has the connector's processor take the numbers and we store its
+token (encrypted); otherwise keypad-only Gathers take the routing number (checksum checked) and the
+account number twice, and billing_core stores them encrypted. Either way Rasa gets an opaque
+reference, the kind and the last 4. Between turns keyed entries wait in the call state encrypted
+with the runtime's cipher, and are dropped as soon as they are stored (or the caller gives up).
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from billing_core import errors, payments
 from ivr.rasa_client import BotMessage, RasaUnavailable
 from ivr.voice import flow, outage
 from ivr.voice.call import Call
-from ivr.voice.twiml import KEYPAD_TIMEOUT, GatherSpec, Prompt
+from ivr.voice.twiml import KEYPAD_TIMEOUT, VOICES, GatherSpec, Prompt, say_all
 
 log = logging.getLogger(__name__)
 
@@ -49,54 +52,7 @@ def member_account(reply: BotMessage) -> str | None:
 
 def start(call: Call, prompt: Prompt, reply: BotMessage) -> VoiceResponse:
     call.state["bank"] = {"account_number": member_account(reply), "tries": 0}
-    if call.pay_connector:
-        return pay_with_connector(call, prompt)
     return call.ask([*prompt, ("voice_bank_kind", {})], KIND_SPEC, step="bank_kind")
-
-
-def pay_with_connector(call: Call, prompt: Prompt) -> VoiceResponse:
-    """Twilio <Pay> tokenizes the bank account with the configured connector; no digits reach us."""
-    response = call.speak(prompt)
-    response.pay(
-        input="dtmf",
-        payment_connector=call.pay_connector,
-        payment_method="ach-debit",
-        charge_amount="0",  # tokenize only; the payment is taken by billing_core after consent
-        action=call.action("/voice/pay"),
-        status_callback="/voice/pay/status",
-        language={"en": "en-US", "es": "es-US"}[call.locale],
-        timeout=KEYPAD_TIMEOUT,
-        max_attempts=2,
-    )
-    call.state["step"] = "bank_pay"
-    return response
-
-
-def on_pay_result(call: Call) -> VoiceResponse:
-    """The <Pay> action: a token on success (stored through billing_core), else keypad entry."""
-    store = getattr(payments, "add_tokenized_bank_method", None)
-    token = call.form.get("PaymentToken")
-    if call.form.get("Result") == "success" and token and store is not None:
-        with call.runtime.uow() as uow:
-            ref = store(
-                uow,
-                _bank(call).get("account_number") or "",
-                token=token,
-                kind="checking",
-                last4=(call.form.get("PaymentCardNumber") or "")[-4:],
-                channel="voice",
-                reference=call.sid,
-                now=call.now,
-            )
-        return handed_over(call, ref)
-    log.info(
-        "Pay on call %s ended with %s; falling back to keypad entry",
-        call.sid,
-        call.form.get("Result"),
-    )
-    return call.ask(
-        [("voice_bank_kind", {})], KIND_SPEC, step="bank_kind", lead=[("voice_pay_failed", {})]
-    )
 
 
 def on_kind(call: Call) -> VoiceResponse:
@@ -105,7 +61,111 @@ def on_kind(call: Call) -> VoiceResponse:
         return flow.missed(call, "voice_reprompt_no_match")
     _bank(call)["kind"] = kind
     call.state["misses"] = 0
+    if call.pay_connector:
+        return pay_with_connector(call, kind)
     return call.ask([("voice_bank_routing", {})], ROUTING_SPEC, step="bank_routing")
+
+
+# --- Twilio <Pay>: the connector's processor takes and keeps the numbers; we get a token --------
+
+ACCOUNT_TYPES = {"checking": "consumer-checking", "savings": "consumer-savings"}
+# Our own wording (and voice) for what <Pay> asks, first time and after a wrong entry.
+PAY_PROMPTS = [
+    ("bank-routing-number", None, ["voice_bank_routing"]),
+    (
+        "bank-routing-number",
+        "invalid-bank-routing-number",
+        ["voice_bank_routing_invalid", "voice_bank_routing"],
+    ),
+    ("bank-account-number", None, ["voice_bank_account"]),
+    (
+        "bank-account-number",
+        "invalid-bank-account-number",
+        ["voice_bank_account_invalid", "voice_bank_account"],
+    ),
+]
+# The caller gave up on <Pay> (or could not get through it): offer an agent, not the keypad again.
+PAY_GAVE_UP = {"too-many-failed-attempts", "caller-interrupted-with-star"}
+
+
+def pay_with_connector(call: Call, kind: str) -> VoiceResponse:
+    """Twilio <Pay> tokenizes the bank account with the configured connector; no digits reach us.
+    Nothing is charged here (chargeAmount 0): the TEL authorization comes first, then billing_core
+    takes the payment and the back office sends it to the processor with the token."""
+    response = VoiceResponse()
+    pay = response.pay(
+        input="dtmf",
+        payment_connector=call.pay_connector,
+        payment_method="ach-debit",
+        bank_account_type=ACCOUNT_TYPES[kind],
+        charge_amount="0",
+        token_type="reusable",  # noqa: S106 (not a password) AutoPay drafts reuse the token
+        action=call.action("/voice/pay"),
+        status_callback="/voice/pay/status",
+        language=VOICES[call.locale][1],
+        timeout=KEYPAD_TIMEOUT,
+        max_attempts=2,
+    )
+    for field, error_type, messages in PAY_PROMPTS:
+        attrs = {"for_": field} | ({"error_type": error_type} if error_type else {})
+        say_all(pay.prompt(**attrs), [(m, {}) for m in messages], call.locale)
+    call.state["step"] = "bank_pay"
+    return response
+
+
+def _last4(masked: str | None) -> str:
+    digits = "".join(ch for ch in (masked or "") if ch.isdigit())
+    return digits[-4:]
+
+
+def _routing(number: str | None) -> str | None:
+    """The routing number <Pay> reports, kept if it is one (it only describes the account)."""
+    try:
+        return payments.validate_routing_number(number) if number else None
+    except errors.InvalidRoutingNumber:
+        return None
+
+
+def on_pay_result(call: Call) -> VoiceResponse:
+    """The <Pay> action: store the token through billing_core and hand Rasa its reference."""
+    form, bank = call.form, _bank(call)
+    result = form.get("Result") or "missing"
+    if result == "success":
+        try:
+            with call.runtime.uow() as uow:
+                ref = payments.add_tokenized_bank_method(
+                    uow,
+                    bank.get("account_number") or "",
+                    token=form.get("PaymentToken") or "",
+                    connector=call.pay_connector or form.get("PaymentConnector") or "Default",
+                    kind=bank.get("kind", "checking"),
+                    last4=_last4(form.get("BankAccountNumber")),
+                    routing_number=_routing(form.get("BankRoutingNumber")),
+                    channel="voice",
+                    reference=call.sid,
+                    now=call.now,
+                )
+        except errors.BillingError as exc:
+            log.warning("Pay token not stored on call %s: %s", call.sid, exc.code)
+        else:
+            return handed_over(call, ref)
+    elif result == "caller-hung-up":
+        call.state["step"] = "ended"
+        return VoiceResponse()
+    else:
+        log.info("Pay on call %s ended with %s", call.sid, result)
+        if result in PAY_GAVE_UP:
+            return give_up(call)
+    # The connector failed us: the IVR can still take the numbers itself.
+    return call.ask(
+        [("voice_bank_routing", {})],
+        ROUTING_SPEC,
+        step="bank_routing",
+        lead=[("voice_pay_failed", {})],
+    )
+
+
+# --- keypad entry ------------------------------------------------------------------------------
 
 
 def _ask_again(call: Call, question: str, spec: GatherSpec, step: str) -> VoiceResponse:

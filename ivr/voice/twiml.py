@@ -7,7 +7,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from twilio.twiml.voice_response import Gather, VoiceResponse
+from twilio.twiml import TwiML
+from twilio.twiml.voice_response import VoiceResponse
 
 from ivr.render import UnknownMessage, render
 
@@ -43,7 +44,7 @@ MENU = GatherSpec()
 ONE_KEY = GatherSpec(num_digits=1)
 
 
-def say(parent: VoiceResponse | Gather, msg: str, params: dict[str, Any], locale: str) -> None:
+def say(parent: TwiML, msg: str, params: dict[str, Any], locale: str) -> None:
     try:
         text = render(msg, params, locale=locale, channel="voice")
     except UnknownMessage:
@@ -58,9 +59,7 @@ def say(parent: VoiceResponse | Gather, msg: str, params: dict[str, Any], locale
     parent.say(text, voice=voice, language=language)
 
 
-def say_all(
-    parent: VoiceResponse | Gather, prompt: Iterable[tuple[str, dict[str, Any]]], locale: str
-) -> None:
+def say_all(parent: TwiML, prompt: Iterable[tuple[str, dict[str, Any]]], locale: str) -> None:
     for msg, params in prompt:
         say(parent, msg, params, locale)
 

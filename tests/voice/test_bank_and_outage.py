@@ -1,4 +1,5 @@
-"""Pay by phone's keypad bank entry, Twilio <Pay>, and the outage menu served from billing_core."""
+"""Pay by phone's keypad bank entry and the outage menu served from billing_core (<Pay>:
+test_pay_connector.py)."""
 
 from __future__ import annotations
 
@@ -107,25 +108,6 @@ def test_three_bad_routing_numbers_offer_an_agent(caller, fake_rasa):
         caller.press("123456789")
     assert "agent" in caller.heard
     assert [t[1] for t in fake_rasa.turns] == ["/pay_bill"]
-
-
-def test_a_pay_connector_collects_the_bank_account_with_twilio_pay(app, caller, fake_rasa):
-    app.config["TWILIO_PAY_CONNECTOR"] = "Default"
-    fake_rasa.script = pay_script
-    caller.dial_in()
-    caller.press("1")
-    root = caller.press("3")
-    pay = root.find("Pay")
-    assert pay.get("paymentMethod") == "ach-debit"
-    assert pay.get("paymentConnector") == "Default"
-    assert pay.get("chargeAmount") == "0"
-    assert pay.get("statusCallback") == "/voice/pay/status"
-    status = caller.post("/voice/pay/status", {"For": "bank-account-number", "Attempt": "1"})
-    assert status.status_code == 204
-    # Without a token store in billing_core, a finished <Pay> falls back to keypad entry.
-    root = caller._answer(caller.action, {"Result": "success", "PaymentToken": "tok_123"})
-    assert root.find("Gather").get("input") == "dtmf"
-    assert "checking" in caller.heard
 
 
 def test_an_outage_gives_the_keypad_menu_with_balance_and_due_date(caller, fake_rasa):
