@@ -2,6 +2,9 @@
 
 Bank numbers never reach Rasa: the channel stores a new account through billing_core and answers with
 an opaque reference plus the last 4 digits, which are checked here against the account's methods.
+For a one-time payment with the card policy on, the channel may offer a card instead (`cards_allowed`
+in the request); a card comes back the same way, as a reference of kind "card". AutoPay never takes
+a card.
 """
 
 from __future__ import annotations
@@ -18,8 +21,12 @@ from actions.parsing import NEW_ACCOUNT_WORDS, mentions_any
 from billing_core import payments
 
 
-async def methods_on_file(account_number: str) -> list[payments.BankMethodRef]:
-    return await billing.call(lambda uow: payments.list_bank_methods(uow, account_number))
+async def methods_on_file(
+    account_number: str, include_cards: bool = False
+) -> list[payments.BankMethodRef]:
+    return await billing.call(
+        lambda uow: payments.list_bank_methods(uow, account_number, include_cards=include_cards)
+    )
 
 
 class ActionAskBankMethodRef(Action):
@@ -53,17 +60,24 @@ class ActionAskBankMethodRef(Action):
             )
         else:
             # The IVR collects the numbers itself and stores them for this account.
+            cards = tracker.active_loop_name == "pay_form" and bool(
+                tracker.get_slot("card_payments_enabled")
+            )
             say(
                 dispatcher,
                 "ask_new_bank_account",
                 expect="bank_account",
                 account_number=account_number,
+                cards_allowed=cards or None,
+                card_fee_amount=tracker.get_slot("card_fee_amount") if cards else None,
             )
         return []
 
 
 class BankChoiceValidation:
     """Mixin for the forms that need a bank account (pay_form, autopay_enroll_form)."""
+
+    takes_cards = False  # a card the channel collected is a valid answer (one-time payments)
 
     async def validate_bank_method_ref(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
@@ -72,11 +86,12 @@ class BankChoiceValidation:
             return {"bank_method_ref": None}
         account_number = tracker.get_slot("account_number")
         try:
-            methods = await methods_on_file(account_number)
+            known = await methods_on_file(account_number, include_cards=self.takes_cards)
         except Exception:
             say_system_error(dispatcher, "validate_bank_method_ref")
             return {"bank_method_ref": None}
-        by_ref = {m.reference: m for m in methods}
+        by_ref = {m.reference: m for m in known}
+        methods = [m for m in known if m.kind != payments.CARD]  # "the account on file"
         text = str(value or "")
         if text.startswith("bm_"):
             chosen = by_ref.get(text)

@@ -50,6 +50,7 @@ class Consent:
 
     ctx: Context
     account_number: str
+    msg: str  # the authorization's message id
     script_text: str
     consent_input: str
 
@@ -65,7 +66,7 @@ class Consent:
         script_text = render(
             record["msg"], record["params"], locale=ctx.locale, channel=ctx.channel
         )
-        return cls(ctx, account_number, script_text, how)
+        return cls(ctx, account_number, record["msg"], script_text, how)
 
     def record(self, uow: UnitOfWork, *, kind: str, script_version: str, now: datetime) -> int:
         """Record the authorization (billing_core.payments); its id goes with the money movement."""

@@ -44,8 +44,14 @@ from actions.parsing import FULL_BALANCE_WORDS, mentions_any, parse_amount
 from billing_core import payments
 from billing_core.billing_calendar import eastern_date, utcnow
 
-# Bump when the wording of tel_authorization changes: the record names the version it showed.
+# Bump when the wording of an authorization changes: the record names the version it showed.
 TEL_SCRIPT_VERSION = "tel-one-time-2026.1"
+CARD_SCRIPT_VERSION = "card-one-time-2026.1"
+# What each authorization message records: (authorization kind, script version).
+AUTHORIZATIONS = {
+    "tel_authorization": ("one_time_debit", TEL_SCRIPT_VERSION),
+    "card_authorization": ("one_time_card", CARD_SCRIPT_VERSION),
+}
 
 PAY_FORM_SLOTS = (
     "payment_amount",
@@ -116,7 +122,8 @@ class ActionAskPaymentAmount(Action):
 
 
 class ActionAskPaymentConfirmed(Action):
-    """Reads the one-time debit authorization (TEL wording) and keeps exactly what was said."""
+    """Reads the one-time authorization and keeps exactly what was said: the TEL wording for a bank
+    account, or for a card the charge with its convenience fee, before the member agrees."""
 
     def name(self) -> str:
         return "action_ask_payment_confirmed"
@@ -134,14 +141,28 @@ class ActionAskPaymentConfirmed(Action):
             "last4": tracker.get_slot("bank_last4"),
             "phone": CUSTOMER_SERVICE_PHONE,
         }
+        msg = "tel_authorization"
+        if tracker.get_slot("bank_kind") == payments.CARD:
+            msg = "card_authorization"
+            fee = Decimal(tracker.get_slot("card_fee_amount") or "0")
+            amount = Decimal(tracker.get_slot("payment_amount") or "0")
+            params = {
+                "amount": str(amount),
+                "fee_amount": str(fee),
+                "total_amount": str(amount + fee),
+                "member_name": tracker.get_slot("member_name"),
+                "auth_date": today.isoformat(),
+                "last4": tracker.get_slot("bank_last4"),
+                "phone": CUSTOMER_SERVICE_PHONE,
+            }
         # The voice wording ends with "say yes or press 1 ... say no or press 2": see the module
         # docstring for `instructions_included`.
-        return read_authorization(
-            dispatcher, "tel_authorization", params, instructions_included=True
-        )
+        return read_authorization(dispatcher, msg, params, instructions_included=True)
 
 
 class ValidatePayForm(BankChoiceValidation, FormValidationAction):
+    takes_cards = True
+
     def name(self) -> str:
         return "validate_pay_form"
 
@@ -191,12 +212,11 @@ class ActionSubmitPayment(Action):
         bank_ref = tracker.get_slot("bank_method_ref")
         key = idempotency_key(tracker, "payment")
         consent = Consent.of(tracker)
+        kind, version = AUTHORIZATIONS[consent.msg]
 
         def work(uow):
             now = utcnow()
-            auth_id = consent.record(
-                uow, kind="one_time_debit", script_version=TEL_SCRIPT_VERSION, now=now
-            )
+            auth_id = consent.record(uow, kind=kind, script_version=version, now=now)
             return payments.take_payment(
                 uow,
                 consent.account_number,
@@ -215,8 +235,9 @@ class ActionSubmitPayment(Action):
         receipt = got.value
         say(
             dispatcher,
-            "payment_confirmation",
+            "payment_confirmation_card" if receipt.method == "card" else "payment_confirmation",
             amount=receipt.amount,
+            fee_amount=receipt.fee if receipt.fee else None,
             confirmation_number=receipt.confirmation_number,
             effective_date=receipt.effective_date,
             last4=receipt.last4,

@@ -127,12 +127,14 @@ class Invoice(Base):
 
 
 class BankMethod(Base):
-    """A bank account for EFT, held one of two ways, never readable in the database:
+    """A payment method: a bank account for EFT or, with the card policy on, a card. Held one of
+    two ways, never readable in the database:
 
-    - keyed: we hold the routing number and the account number encrypted; debits go out in our
-      NACHA files;
+    - keyed (bank accounts only): we hold the routing number and the account number encrypted;
+      debits go out in our NACHA files;
     - tokenized: a payment connector (Twilio <Pay>) collected the numbers and its processor holds
-      them; we keep only the processor's token (encrypted), and debits go through that processor.
+      them; we keep only the processor's token (encrypted), and payments go through that processor
+      (billing_core.backoffice.processor). Cards are always tokenized.
     """
 
     __tablename__ = "bank_methods"
@@ -146,7 +148,7 @@ class BankMethod(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(40), unique=True)  # opaque, safe to pass to Rasa
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(10))  # checking | savings
+    kind: Mapped[str] = mapped_column(String(10))  # checking | savings | card
     routing_number: Mapped[str | None] = mapped_column(String(9))  # None when the processor has it
     account_number_encrypted: Mapped[bytes | None] = mapped_column(LargeBinary)
     processor_token_encrypted: Mapped[bytes | None] = mapped_column(LargeBinary)

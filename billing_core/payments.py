@@ -120,6 +120,44 @@ def add_bank_method(
 
 
 TOKEN_MAX_LENGTH = 500
+CARD = "card"
+
+
+def _add_tokenized(
+    uow: UnitOfWork,
+    account_number: str,
+    *,
+    token: str,
+    connector: str,
+    kind: str,
+    last4: str,
+    routing_number: str | None,
+    channel: str,
+    reference: str | None,
+    now: datetime,
+) -> BankMethodRef:
+    token = (token or "").strip()
+    if not token or len(token) > TOKEN_MAX_LENGTH or not connector:
+        raise errors.PaymentMethodNotFound()
+    if len(last4) != 4 or not last4.isdigit():
+        raise errors.InvalidBankAccountNumber()
+    routing = validate_routing_number(routing_number) if routing_number else None
+    account = get_account(uow, account_number)
+    method = BankMethod(
+        reference="bm_" + secrets.token_urlsafe(12),
+        account_id=account.id,
+        kind=kind,
+        routing_number=routing,
+        processor_token_encrypted=uow.cipher.encrypt(token),
+        connector=connector[:60],
+        last4=last4,
+        created_at=now,
+    )
+    uow.session.add(method)
+    action = "card_added" if kind == CARD else "bank_method_added"
+    _audit(uow, account, channel, reference, action, now, last4=last4, connector=connector)
+    uow.session.flush()
+    return BankMethodRef(method.reference, method.kind, method.last4)
 
 
 def add_tokenized_bank_method(
@@ -139,46 +177,72 @@ def add_tokenized_bank_method(
     numbers, we keep its token encrypted, the kind and the last 4 the member hears."""
     if kind not in ("checking", "savings"):
         raise errors.BillingError("Say checking or savings.")
-    token = (token or "").strip()
-    if not token or len(token) > TOKEN_MAX_LENGTH or not connector:
-        raise errors.PaymentMethodNotFound()
-    if len(last4) != 4 or not last4.isdigit():
-        raise errors.InvalidBankAccountNumber()
-    routing = validate_routing_number(routing_number) if routing_number else None
-    account = get_account(uow, account_number)
-    method = BankMethod(
-        reference="bm_" + secrets.token_urlsafe(12),
-        account_id=account.id,
+    return _add_tokenized(
+        uow,
+        account_number,
+        token=token,
+        connector=connector,
         kind=kind,
-        routing_number=routing,
-        processor_token_encrypted=uow.cipher.encrypt(token),
-        connector=connector[:60],
         last4=last4,
-        created_at=now,
+        routing_number=routing_number,
+        channel=channel,
+        reference=reference,
+        now=now,
     )
-    uow.session.add(method)
-    _audit(
-        uow, account, channel, reference, "bank_method_added", now, last4=last4, connector=connector
-    )
-    uow.session.flush()
-    return BankMethodRef(method.reference, method.kind, method.last4)
 
 
-def list_bank_methods(uow: UnitOfWork, account_number: str) -> list[BankMethodRef]:
+def add_card(
+    uow: UnitOfWork,
+    account_number: str,
+    *,
+    token: str,
+    connector: str,
+    last4: str,
+    channel: str,
+    reference: str | None = None,
+    now: datetime,
+) -> BankMethodRef:
+    """Store a debit or credit card a payment connector tokenized, only while the card policy is
+    on. It is a payment method of kind "card": usable for one-time payments (with the convenience
+    fee), never for AutoPay and never in a NACHA file."""
+    if not uow.settings.card_payments_enabled:
+        raise errors.CardPaymentsDisabled()
+    return _add_tokenized(
+        uow,
+        account_number,
+        token=token,
+        connector=connector,
+        kind=CARD,
+        last4=last4,
+        routing_number=None,
+        channel=channel,
+        reference=reference,
+        now=now,
+    )
+
+
+def list_bank_methods(
+    uow: UnitOfWork, account_number: str, *, include_cards: bool = False
+) -> list[BankMethodRef]:
+    """The account's payment methods, newest first: bank accounts, and cards if asked for."""
     account = get_account(uow, account_number)
-    methods = uow.session.scalars(
-        select(BankMethod).where(BankMethod.account_id == account.id).order_by(BankMethod.id.desc())
-    )
+    stmt = select(BankMethod).where(BankMethod.account_id == account.id)
+    if not include_cards:
+        stmt = stmt.where(BankMethod.kind != CARD)
+    methods = uow.session.scalars(stmt.order_by(BankMethod.id.desc()))
     return [BankMethodRef(m.reference, m.kind, m.last4) for m in methods]
 
 
-def get_bank_method(uow: UnitOfWork, account: Account, reference: str) -> BankMethod:
+def get_bank_method(
+    uow: UnitOfWork, account: Account, reference: str, *, cards: bool = False
+) -> BankMethod:
+    """The account's payment method by reference; a card only where `cards` (one-time payments)."""
     method = uow.session.scalars(
         select(BankMethod).where(
             BankMethod.reference == reference, BankMethod.account_id == account.id
         )
     ).one_or_none()
-    if method is None:
+    if method is None or (method.kind == CARD and not cards):
         raise errors.PaymentMethodNotFound()
     return method
 
@@ -246,12 +310,12 @@ def take_payment(
     authorization_id: int | None,
     now: datetime,
     bank_method_reference: str | None = None,
-    method: str = "eft",
     reference: str | None = None,
 ) -> PaymentReceipt:
     """Post a one-time payment the same day as pending; return its confirmation number.
 
-    Retrying with the same idempotency key returns the first result. The account row is locked
+    The method is the member's bank account or, while the card policy is on, a card (which adds
+    the flat convenience fee). Retrying with the same idempotency key returns the first result. The account row is locked
     (Postgres FOR UPDATE; SQLite's write lock is taken at BEGIN) so concurrent payments cannot
     together collect more than is owed.
     """
@@ -270,18 +334,14 @@ def take_payment(
 
     if authorization_id is None or uow.session.get(Authorization, authorization_id) is None:
         raise errors.AuthorizationRequired()
-    fee = ZERO
-    bank = None
-    if method == "card":
+    if not bank_method_reference:
+        raise errors.PaymentMethodNotFound()
+    bank = get_bank_method(uow, account, bank_method_reference, cards=True)
+    method, fee = "eft", ZERO
+    if bank.kind == CARD:
         if not uow.settings.card_payments_enabled:
             raise errors.CardPaymentsDisabled()
-        fee = uow.settings.card_convenience_fee
-    elif method == "eft":
-        if not bank_method_reference:
-            raise errors.PaymentMethodNotFound()
-        bank = get_bank_method(uow, account, bank_method_reference)
-    else:
-        raise errors.InvalidAmount("That payment method is not accepted here.")
+        method, fee = "card", uow.settings.card_convenience_fee
 
     owed = outstanding(uow.session, account.id)
     if owed <= 0:
@@ -302,7 +362,7 @@ def take_payment(
         if method == "eft"
         else None,
         payment_type="S" if method == "eft" else None,
-        bank_method_id=bank.id if bank else None,
+        bank_method_id=bank.id,
         authorization_id=authorization_id,
         effective_date=eastern_date(now),
         created_at=now,
@@ -319,4 +379,4 @@ def take_payment(
         confirmation_number=payment.confirmation_number,
         amount=str(value),
     )
-    return _receipt(payment, account.account_number, bank.last4 if bank else None)
+    return _receipt(payment, account.account_number, bank.last4)

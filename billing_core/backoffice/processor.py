@@ -1,11 +1,12 @@
-"""Debits of tokenized bank accounts: sent to the payment processor that holds them.
+"""Payments from tokenized methods: sent to the payment processor that holds them.
 
-A bank account collected by a payment connector (Twilio <Pay>) never reaches us: the processor
-keeps the numbers and we keep its token (billing_core.payments.add_tokenized_bank_method). Those
-debits cannot go in our NACHA files; this job sends each one to the processor instead, once:
+A bank account or card collected by a payment connector (Twilio <Pay>) never reaches us: the
+processor keeps the numbers and we keep its token (billing_core.payments.add_tokenized_bank_method,
+add_card). Those payments cannot go in our NACHA files; this job sends each one to the processor
+instead, once:
 
-1. claim: in one transaction, every pending EFT payment of a tokenized account that is due and not
-   yet sent gets a `processor_debits` row in status `sending` (unique per payment);
+1. claim: in one transaction, every pending payment of a tokenized method that is due and not yet
+   sent gets a `processor_debits` row in status `sending` (unique per payment);
 2. send: outside any transaction, each claimed debit goes to the processor with the payment's own
    idempotency key, so a re-send after a crash or a timeout gets the processor's first answer;
 3. record: `accepted` (settles like an originated NACHA entry) or `declined` (reversed like an ACH
@@ -49,12 +50,14 @@ _RETURN_CODE = re.compile(r"R\d\d")
 @dataclass(frozen=True)
 class DebitRequest:
     token: str = field(repr=False)
-    amount: Decimal
+    method: str  # ach-debit | credit-card (Twilio's paymentMethod names)
+    amount: Decimal  # what the member is charged: the payment plus any card convenience fee
+    fee: Decimal
     idempotency_key: str
     reference: str  # our confirmation number
-    sec_code: str
-    payment_type: str
-    account_kind: str
+    sec_code: str | None  # ACH only
+    payment_type: str | None  # ACH only
+    account_kind: str  # checking | savings | card
     effective_date: date
 
 
@@ -99,7 +102,9 @@ class HttpProcessor:
     def debit(self, request: DebitRequest) -> DebitAnswer:
         body = {
             "token": request.token,
+            "method": request.method,
             "amount": str(request.amount),
+            "fee": str(request.fee),
             "currency": "USD",
             "reference": request.reference,
             "sec_code": request.sec_code,
@@ -141,7 +146,7 @@ def _due(run_date: date):  # type: ignore[no-untyped-def]
         select(Payment.id)
         .join(BankMethod, BankMethod.id == Payment.bank_method_id)
         .where(
-            Payment.method == "eft",
+            Payment.method.in_(("eft", "card")),
             Payment.status == "pending",
             Payment.effective_date <= run_date,
             BankMethod.processor_token_encrypted.is_not(None),
@@ -181,11 +186,13 @@ def _requests(uow: UnitOfWork) -> list[tuple[int, DebitRequest]]:
             debit_id,
             DebitRequest(
                 token=uow.cipher.decrypt(bank.processor_token_encrypted),
-                amount=payment.amount,
+                method="credit-card" if payment.method == "card" else "ach-debit",
+                amount=payment.amount + payment.fee,
+                fee=payment.fee,
                 idempotency_key=f"hc-debit-{payment.confirmation_number}",
                 reference=payment.confirmation_number,
-                sec_code=payment.sec_code or "PPD",
-                payment_type=payment.payment_type or "S",
+                sec_code=payment.sec_code,
+                payment_type=payment.payment_type,
                 account_kind=bank.kind,
                 effective_date=payment.effective_date,
             ),
@@ -235,7 +242,7 @@ def run_processor_debits(
     notifier: Callable[[UnitOfWork], Notifier] | None = None,
     progress: Callable[[int], None] = lambda _: None,
 ) -> ProcessorResult:
-    """Send every due debit of a tokenized bank account (and any left unanswered) to the processor."""
+    """Send every due payment of a tokenized method (and any left unanswered) to the processor."""
     run_date = run_date or eastern_date(now)
     make_notifier = notifier or (lambda uow: OutboxNotifier(uow.session, now))
     result = ProcessorResult()

@@ -28,14 +28,14 @@ def settles_on(effective_date: date) -> date:
 
 
 def run_settlement(uow_factory: UowFactory, *, now: datetime, run_date: date | None = None) -> int:
-    """Settle every originated, unreturned EFT payment whose return window has passed; one
+    """Settle every originated, unreturned EFT or card payment whose return window has passed; one
     set-based UPDATE, so running it twice (or in parallel) settles each payment once."""
     run_date = run_date or eastern_date(now)
     with uow_factory() as uow:
         candidates = uow.session.execute(
             select(Payment.id, Payment.effective_date).where(
                 Payment.status == "pending",
-                Payment.method == "eft",
+                Payment.method.in_(("eft", "card")),
                 Payment.effective_date < run_date,
                 or_(
                     select(NachaEntry.id).where(NachaEntry.payment_id == Payment.id).exists(),

@@ -182,6 +182,21 @@ MESSAGES: dict[str, str] = {
         "the debit is processed. To authorize this payment, say yes or press 1. To cancel, say "
         "no or press 2."
     ),
+    # With the card policy on (CARD_PAYMENTS_ENABLED): the fee is said before the member agrees.
+    "card_authorization": N_(
+        "Please listen to this authorization. Today, {auth_date}, you, {member_name}, authorize "
+        "the Massachusetts Health Connector to charge your card ending in {last4} a total of "
+        "{total_amount}: your payment of {amount} and a convenience fee of {fee_amount}. This is "
+        "a one-time charge. Payments from a checking or savings account have no fee. Do you "
+        "authorize this payment?"
+    ),
+    "card_authorization@voice": N_(
+        "Please listen to this authorization. Today, {auth_date}, you, {member_name}, authorize "
+        "the Massachusetts Health Connector to charge your card ending in {last4} a total of "
+        "{total_amount}: your payment of {amount} and a convenience fee of {fee_amount}. This is "
+        "a one-time charge. Payments from a checking or savings account have no fee. To "
+        "authorize this payment, say yes or press 1. To cancel, say no or press 2."
+    ),
     "yes_no_not_understood": N_("Sorry, I need a yes or a no."),
     # Web chat and SMS never take bank details: where to pay instead (actions/payment.py)
     "pay_elsewhere": N_(
@@ -207,6 +222,11 @@ MESSAGES: dict[str, str] = {
     "payment_confirmation": N_(
         "Thank you. Your payment of {amount} from the account ending in {last4} is accepted and "
         "credited on {effective_date}. Your confirmation number is {confirmation_number}."
+    ),
+    "payment_confirmation_card": N_(
+        "Thank you. Your payment of {amount} is accepted and credited on {effective_date}. The "
+        "card ending in {last4} will be charged {amount} plus the {fee_amount} convenience fee. "
+        "Your confirmation number is {confirmation_number}."
     ),
     # AutoPay
     "autopay_active": N_(

@@ -37,6 +37,21 @@ MESSAGES: dict[str, str] = {
     "voice_bank_kind": N_(
         "Is it a checking or a savings account? Press 1 for checking or 2 for savings."
     ),
+    "voice_bank_kind_or_card": N_(
+        "Is it a checking or a savings account? Press 1 for checking or 2 for savings. To pay by "
+        "credit or debit card instead, press 3. Card payments have a convenience fee of "
+        "{fee_amount}."
+    ),
+    "voice_card_number": N_(
+        "Using your keypad, enter your card number, followed by the pound key."
+    ),
+    "voice_card_number_invalid": N_("That card number is not valid. Let's try again."),
+    "voice_card_expiration": N_(
+        "Enter the expiration date: two digits for the month, then two for the year."
+    ),
+    "voice_card_security_code": N_("Enter the security code from your card."),
+    "voice_card_postal_code": N_("Enter the ZIP code of the card's billing address."),
+    "voice_card_failed": N_("The card details could not be taken."),
     "voice_bank_routing": N_(
         "Using your keypad, enter the 9-digit routing number from the bottom of your check."
     ),

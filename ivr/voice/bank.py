@@ -51,15 +51,27 @@ def member_account(reply: BotMessage) -> str | None:
 
 
 def start(call: Call, prompt: Prompt, reply: BotMessage) -> VoiceResponse:
-    call.state["bank"] = {"account_number": member_account(reply), "tries": 0}
-    return call.ask([*prompt, ("voice_bank_kind", {})], KIND_SPEC, step="bank_kind")
+    """Rasa asked for a new bank account; with `cards_allowed` (a one-time payment while the card
+    policy is on) and a Pay connector, a card is offered too, its fee said up front."""
+    cards = bool(reply.params.get("cards_allowed")) and bool(call.pay_connector)
+    fee = reply.params.get("card_fee_amount")
+    call.state["bank"] = {"account_number": member_account(reply), "tries": 0, "cards": cards}
+    question = (
+        ("voice_bank_kind_or_card", {"fee_amount": fee}) if cards else ("voice_bank_kind", {})
+    )
+    return call.ask([*prompt, question], KIND_SPEC, step="bank_kind")
 
 
 def on_kind(call: Call) -> VoiceResponse:
+    bank = _bank(call)
+    if call.digits == CARD_KEY and bank.get("cards"):
+        bank["kind"] = payments.CARD
+        call.state["misses"] = 0
+        return pay_with_card(call)
     kind = KINDS.get(call.digits)
     if kind is None:
         return flow.missed(call, "voice_reprompt_no_match")
-    _bank(call)["kind"] = kind
+    bank["kind"] = kind
     call.state["misses"] = 0
     if call.pay_connector:
         return pay_with_connector(call, kind)
@@ -84,33 +96,66 @@ PAY_PROMPTS = [
         ["voice_bank_account_invalid", "voice_bank_account"],
     ),
 ]
+CARD_KEY = "3"
+CARD_PROMPTS = [
+    ("payment-card-number", None, ["voice_card_number"]),
+    (
+        "payment-card-number",
+        "invalid-card-number",
+        ["voice_card_number_invalid", "voice_card_number"],
+    ),
+    ("expiration-date", None, ["voice_card_expiration"]),
+    ("security-code", None, ["voice_card_security_code"]),
+    ("postal-code", None, ["voice_card_postal_code"]),
+]
 # The caller gave up on <Pay> (or could not get through it): offer an agent, not the keypad again.
 PAY_GAVE_UP = {"too-many-failed-attempts", "caller-interrupted-with-star"}
+
+
+def _pay(call: Call, prompts: list, **attrs: Any) -> VoiceResponse:
+    response = VoiceResponse()
+    pay = response.pay(
+        input="dtmf",
+        payment_connector=call.pay_connector,
+        charge_amount="0",  # tokenize only: the authorization comes first, then the payment
+        action=call.action("/voice/pay"),
+        status_callback="/voice/pay/status",
+        language=VOICES[call.locale][1],
+        timeout=KEYPAD_TIMEOUT,
+        max_attempts=2,
+        **attrs,
+    )
+    for field, error_type, messages in prompts:
+        prompt_attrs = {"for_": field} | ({"error_type": error_type} if error_type else {})
+        say_all(pay.prompt(**prompt_attrs), [(m, {}) for m in messages], call.locale)
+    call.state["step"] = "bank_pay"
+    return response
 
 
 def pay_with_connector(call: Call, kind: str) -> VoiceResponse:
     """Twilio <Pay> tokenizes the bank account with the configured connector; no digits reach us.
     Nothing is charged here (chargeAmount 0): the TEL authorization comes first, then billing_core
     takes the payment and the back office sends it to the processor with the token."""
-    response = VoiceResponse()
-    pay = response.pay(
-        input="dtmf",
-        payment_connector=call.pay_connector,
+    return _pay(
+        call,
+        PAY_PROMPTS,
         payment_method="ach-debit",
         bank_account_type=ACCOUNT_TYPES[kind],
-        charge_amount="0",
         token_type="reusable",  # noqa: S106 (not a password) AutoPay drafts reuse the token
-        action=call.action("/voice/pay"),
-        status_callback="/voice/pay/status",
-        language=VOICES[call.locale][1],
-        timeout=KEYPAD_TIMEOUT,
-        max_attempts=2,
     )
-    for field, error_type, messages in PAY_PROMPTS:
-        attrs = {"for_": field} | ({"error_type": error_type} if error_type else {})
-        say_all(pay.prompt(**attrs), [(m, {}) for m in messages], call.locale)
-    call.state["step"] = "bank_pay"
-    return response
+
+
+def pay_with_card(call: Call) -> VoiceResponse:
+    """Only while the card policy is on (Rasa says so): <Pay> tokenizes the card, the fee was said
+    before, and the card authorization (amount plus fee) comes next, from Rasa."""
+    return _pay(
+        call,
+        CARD_PROMPTS,
+        payment_method="credit-card",
+        security_code=True,
+        postal_code=True,
+        token_type="one-time",  # noqa: S106 (not a password) one payment, never AutoPay
+    )
 
 
 def _last4(masked: str | None) -> str:
@@ -130,14 +175,32 @@ def on_pay_result(call: Call) -> VoiceResponse:
     """The <Pay> action: store the token through billing_core and hand Rasa its reference."""
     form, bank = call.form, _bank(call)
     result = form.get("Result") or "missing"
-    if result == "success":
+    card = bank.get("kind") == payments.CARD
+    if result == "success" and card:
+        try:
+            with call.runtime.uow() as uow:
+                ref = payments.add_card(
+                    uow,
+                    bank.get("account_number") or "",
+                    token=form.get("PaymentToken") or "",
+                    connector=call.pay_connector or "Default",
+                    last4=_last4(form.get("PaymentCardNumber")),
+                    channel="voice",
+                    reference=call.sid,
+                    now=call.now,
+                )
+        except errors.BillingError as exc:
+            log.warning("card token not stored on call %s: %s", call.sid, exc.code)
+        else:
+            return handed_over(call, ref)
+    elif result == "success":
         try:
             with call.runtime.uow() as uow:
                 ref = payments.add_tokenized_bank_method(
                     uow,
                     bank.get("account_number") or "",
                     token=form.get("PaymentToken") or "",
-                    connector=call.pay_connector or form.get("PaymentConnector") or "Default",
+                    connector=call.pay_connector or "Default",
                     kind=bank.get("kind", "checking"),
                     last4=_last4(form.get("BankAccountNumber")),
                     routing_number=_routing(form.get("BankRoutingNumber")),
@@ -156,6 +219,11 @@ def on_pay_result(call: Call) -> VoiceResponse:
         log.info("Pay on call %s ended with %s", call.sid, result)
         if result in PAY_GAVE_UP:
             return give_up(call)
+    if card:  # no card this time: a bank account still works
+        bank.update(kind=None, cards=False)
+        return call.ask(
+            [("voice_bank_kind", {})], KIND_SPEC, step="bank_kind", lead=[("voice_card_failed", {})]
+        )
     # The connector failed us: the IVR can still take the numbers itself.
     return call.ask(
         [("voice_bank_routing", {})],

@@ -20,19 +20,19 @@ from ivr.voice.twiml import ONE_KEY
 
 log = logging.getLogger(__name__)
 
-CONFIRMATION = "payment_confirmation"
+CONFIRMATIONS = {"payment_confirmation", "payment_confirmation_card"}
 YES = re.compile(r"\b(yes|yeah|sure|please|s[ií]|claro|por favor)\b", re.IGNORECASE)
 
 
 def can_offer(call: Call, replies: list[BotMessage]) -> bool:
     """A payment was just confirmed and the call has a number to text (not withheld)."""
     phone = call.state.get("phone") or ""
-    return phone.startswith("+") and any(r.msg == CONFIRMATION for r in replies)
+    return phone.startswith("+") and any(r.msg in CONFIRMATIONS for r in replies)
 
 
 def offer(call: Call, replies: list[BotMessage]) -> VoiceResponse:
     """Speak up to the confirmation, then ask; Rasa's remaining messages wait in the call state."""
-    cut = next(i for i, r in enumerate(replies) if r.msg == CONFIRMATION) + 1
+    cut = next(i for i, r in enumerate(replies) if r.msg in CONFIRMATIONS) + 1
     receipt = replies[cut - 1].params
     call.state["text_receipt"] = {
         "amount": str(receipt.get("amount")),

@@ -78,7 +78,7 @@ def test_a_tokenized_debit_goes_to_the_processor_once_and_settles(runtime, ach_d
     assert (result.sent, result.accepted, result.declined) == (1, 1, 0)
     [request] = processor.requests
     assert request.token == TOKEN
-    assert request.amount == Decimal("300.00")
+    assert (request.method, request.amount, request.fee) == ("ach-debit", Decimal("300.00"), 0)
     assert (request.sec_code, request.payment_type, request.reference) == ("TEL", "S", confirmation)
     assert request.idempotency_key == f"hc-debit-{confirmation}"
     assert _debits(runtime) == [("accepted", "dbt_1", None)]
@@ -189,7 +189,9 @@ def processor_api():
 
 REQUEST = DebitRequest(
     token=TOKEN,
+    method="ach-debit",
     amount=Decimal("12.34"),
+    fee=Decimal("0.00"),
     idempotency_key="hc-debit-HC1",
     reference="HC1",
     sec_code="TEL",
@@ -218,7 +220,9 @@ def test_the_http_processor_speaks_the_documented_contract(processor_api, tmp_pa
     assert headers["Idempotency-Key"] == "hc-debit-HC1"
     assert body == {
         "token": TOKEN,
+        "method": "ach-debit",
         "amount": "12.34",
+        "fee": "0.00",
         "currency": "USD",
         "reference": "HC1",
         "sec_code": "TEL",
@@ -246,3 +250,38 @@ def test_an_unreachable_processor_is_unavailable():
 
 def test_no_processor_url_means_no_processor():
     assert HttpProcessor.from_env({}) is None
+
+
+def test_a_card_payment_is_charged_with_its_fee_through_the_processor(database_url, tmp_path):
+    from billing_core.payments import add_card
+    from tests.conftest import make_runtime
+
+    rt = make_runtime(
+        database_url, tmp_path, card_payments_enabled=True, card_convenience_fee=Decimal("2.95")
+    )
+    number, _ = make_member(rt)
+    bill(rt, JAN)
+    with rt.uow() as uow:
+        card = add_card(
+            uow,
+            number,
+            token="ctok_42",
+            connector="Default",
+            last4="4242",
+            channel="voice",
+            now=eastern(TUESDAY, 9),
+        ).reference
+    confirmation = pay(rt, number, card, "120.00", eastern(TUESDAY, 10), "card-1")
+    processor = FakeProcessor()
+    run_processor_debits(rt.uow, processor, now=eastern(TUESDAY, 16))
+    [request] = processor.requests
+    assert (request.method, request.token, request.reference) == (
+        "credit-card",
+        "ctok_42",
+        confirmation,
+    )
+    assert (request.amount, request.fee) == (Decimal("122.95"), Decimal("2.95"))
+    assert (request.sec_code, request.account_kind) == (None, "card")
+    assert _owed(rt, number) == Decimal("180.00")
+    assert run_settlement(rt.uow, now=eastern(date(2026, 12, 3))) == 1
+    rt.engine.dispose()

@@ -7,9 +7,10 @@ import pytest
 from sqlalchemy import select, text
 
 from billing_core import errors
+from billing_core.autopay import enroll_autopay
 from billing_core.balances import get_balance
 from billing_core.models import AuditEvent, BankMethod
-from billing_core.payments import list_bank_methods, take_payment
+from billing_core.payments import add_card, list_bank_methods, take_payment
 from tests.billing.factories import BANK_ACCOUNT, bank_and_consent, bill, make_account
 
 
@@ -102,19 +103,16 @@ def test_a_payment_needs_a_recorded_authorization(runtime, member, now):
         pay(runtime, member, "10.00", "k", ref, None, now)
 
 
+def _card(rt, number, now):
+    with rt.uow() as uow:
+        return add_card(
+            uow, number, token="ctok_1", connector="Default", last4="1111", channel="voice", now=now
+        ).reference
+
+
 def test_cards_are_refused_while_the_card_policy_is_off(runtime, member, now):
-    _, auth_id = bank_and_consent(runtime, member, now=now)
-    with runtime.uow() as uow, pytest.raises(errors.CardPaymentsDisabled):
-        take_payment(
-            uow,
-            member,
-            amount="10.00",
-            channel="voice",
-            idempotency_key="c",
-            authorization_id=auth_id,
-            method="card",
-            now=now,
-        )
+    with pytest.raises(errors.CardPaymentsDisabled):
+        _card(runtime, member, now)
 
 
 def test_a_card_payment_carries_the_flat_fee_when_the_policy_is_on(database_url, tmp_path, now):
@@ -126,19 +124,27 @@ def test_a_card_payment_carries_the_flat_fee_when_the_policy_is_on(database_url,
     number = make_account(rt, now=now)
     bill(rt, date(2026, 12, 1))
     _, auth_id = bank_and_consent(rt, number, now=now)
+    card = _card(rt, number, now)
     with rt.uow() as uow:
-        receipt = take_payment(
-            uow,
-            number,
-            amount="200.00",
-            channel="web",
-            idempotency_key="c",
-            authorization_id=auth_id,
-            method="card",
-            now=now,
+        assert [m.kind for m in list_bank_methods(uow, number)] == ["checking"]
+        assert list_bank_methods(uow, number, include_cards=True)[0].kind == "card"
+    receipt = pay(rt, number, "200.00", "c", card, auth_id, now)
+    assert (receipt.amount, receipt.fee, receipt.method) == (
+        Decimal("200.00"),
+        Decimal("2.95"),
+        "card",
+    )
+    assert receipt.last4 == "1111"
+    with rt.uow() as uow, pytest.raises(errors.PaymentMethodNotFound):
+        enroll_autopay(  # AutoPay drafts a bank account, never a card
+            uow, number, bank_method_reference=card, draft_day=5, authorization_id=auth_id, now=now
         )
-    assert (receipt.amount, receipt.fee) == (Decimal("200.00"), Decimal("2.95"))
     rt.engine.dispose()
+    # The policy turned off again: a card on file can no longer be charged.
+    off = make_runtime(database_url, tmp_path, card_payments_enabled=False)
+    with pytest.raises(errors.CardPaymentsDisabled):
+        pay(off, number, "10.00", "c2", card, auth_id, now)
+    off.engine.dispose()
 
 
 def test_a_bank_method_of_another_account_cannot_be_used(runtime, member, now):

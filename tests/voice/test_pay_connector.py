@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from billing_core.models import BankMethod
 from ivr.voice.models import VoiceCall
+from tests.voice.helpers import bot
 from tests.voice.test_bank_and_outage import pay_script
 
 TOKEN = "btok_live_5f4e3d2c1b"
@@ -231,3 +232,99 @@ def test_the_simulator_plays_pay_and_its_connector(app, connector_caller, fake_r
     [method] = _methods(app)
     assert method.tokenized and method.last4 == "6789"
     assert "000123456789" not in printed
+
+
+# --- Cards, only while the card policy is on ----------------------------------------------------
+
+
+def card_script(message, meta):
+    if message == "/pay_bill":  # as actions/bank.py asks during a one-time payment
+        return [
+            bot(
+                "voice_hold_on",
+                expect="bank_account",
+                account_number="1000000001",
+                cards_allowed=True,
+                card_fee_amount="2.95",
+            )
+        ]
+    return pay_script(message, meta)
+
+
+@pytest.fixture
+def card_caller(database_url, tmp_path, clock, fake_rasa, channels):
+    from datetime import UTC, datetime
+    from decimal import Decimal
+
+    from billing_core.demo import load_demo_data
+    from ivr.app import create_app
+    from tests.conftest import make_runtime
+    from tests.voice.conftest import TOKEN
+    from tests.voice.helpers import Caller
+
+    rt = make_runtime(
+        database_url, tmp_path, card_payments_enabled=True, card_convenience_fee=Decimal("2.95")
+    )
+    with rt.uow() as uow:
+        load_demo_data(uow, now=datetime.now(UTC))
+    app = create_app({"TESTING": True}, runtime=rt, channels=channels)
+    app.extensions["rasa"] = fake_rasa
+    app.config["TWILIO_PAY_CONNECTOR"] = "Default"
+    with rt.uow() as uow:
+        app.config["DEMO_BANK_METHODS"] = set(uow.session.scalars(select(BankMethod.id)))
+    fake_rasa.script = card_script
+    yield app, Caller(app.test_client(), TOKEN)
+    rt.engine.dispose()
+
+
+def test_a_card_is_offered_with_its_fee_and_pay_takes_it(card_caller, fake_rasa):
+    app, c = card_caller
+    c.dial_in()
+    c.press("1")
+    c.press("3")
+    assert "press 3" in c.heard and "convenience fee of 2 dollars and 95 cents" in c.heard
+    root = c.press("3")
+    pay = root.find("Pay")
+    assert pay.get("paymentMethod") == "credit-card"
+    assert (pay.get("chargeAmount"), pay.get("tokenType")) == ("0", "one-time")
+    assert (pay.get("securityCode"), pay.get("postalCode")) == ("true", "true")
+    assert pay.get("bankAccountType") is None
+    fields = [p.get("for") for p in pay.iter("Prompt") if p.get("errorType") is None]
+    assert fields == ["payment-card-number", "expiration-date", "security-code", "postal-code"]
+    _pay_result(
+        c,
+        Result="success",
+        PaymentToken="ctok_77",
+        PaymentMethod="credit-card",
+        PaymentCardNumber="xxxxxxxxxxxx1111",
+        PaymentCardType="visa",
+        ExpirationDate="1228",
+    )
+    data = json.loads(fake_rasa.turns[-1][1].removeprefix("/inform"))
+    assert (data["bank_kind"], data["bank_last4"]) == ("card", "1111")
+    [method] = _methods(app)
+    assert method.kind == "card" and method.tokenized
+
+
+def test_a_failed_card_falls_back_to_a_bank_account(card_caller):
+    _, c = card_caller
+    c.dial_in()
+    c.press("1")
+    c.press("3")
+    c.press("3")
+    _pay_result(c, Result="payment-connector-error")
+    assert "card details could not be taken" in c.heard
+    assert "press 3" not in c.heard and "checking" in c.heard
+    assert c.press("3").find("Pay") is None  # no card offer any more: a wrong key
+    root = c.press("1")
+    assert root.find("Pay").get("paymentMethod") == "ach-debit"
+
+
+def test_no_card_is_offered_when_rasa_does_not_allow_one(connector_caller):
+    c = connector_caller  # pay_script: no cards_allowed (AutoPay, or the card policy off)
+    c.dial_in()
+    c.press("1")
+    c.press("3")
+    assert "press 3" not in c.heard
+    root = c.press("3")
+    assert root.find("Pay") is None and "Sorry" in c.heard
