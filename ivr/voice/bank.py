@@ -3,7 +3,9 @@
 Two ways, after "checking or savings?": with a Twilio Pay connector configured (TWILIO_PAY_CONNECTOR),
 <Pay paymentMethod="ach-debit"> has the connector's processor take the numbers and we store its
 token (encrypted); otherwise keypad-only Gathers take the routing number (checksum checked) and the
-account number twice, and billing_core stores them encrypted. Either way Rasa gets an opaque
+account number twice, and billing_core stores them encrypted. With the card policy on, a connector,
+and Rasa's `cards_allowed` (one-time payments only), "press 3" takes a card through
+<Pay paymentMethod="credit-card">, stored as a method of kind "card". Either way Rasa gets an opaque
 reference, the kind and the last 4. Between turns keyed entries wait in the call state encrypted
 with the runtime's cipher, and are dropped as soon as they are stored (or the caller gives up).
 """
