@@ -173,46 +173,43 @@ def _routing(number: str | None) -> str | None:
         return None
 
 
+def _store_token(call: Call, card: bool) -> payments.BankMethodRef | None:
+    """Store what <Pay> tokenized through billing_core; None when it is incomplete or refused."""
+    form, bank = call.form, _bank(call)
+    common: dict[str, Any] = {
+        "token": form.get("PaymentToken") or "",
+        "connector": call.pay_connector or "Default",
+        "channel": "voice",
+        "reference": call.sid,
+        "now": call.now,
+    }
+    account = bank.get("account_number") or ""
+    try:
+        with call.runtime.uow() as uow:
+            if card:
+                last4 = _last4(form.get("PaymentCardNumber"))
+                return payments.add_card(uow, account, last4=last4, **common)
+            return payments.add_tokenized_bank_method(
+                uow,
+                account,
+                kind=bank.get("kind") or "checking",
+                last4=_last4(form.get("BankAccountNumber")),
+                routing_number=_routing(form.get("BankRoutingNumber")),
+                **common,
+            )
+    except errors.BillingError as exc:
+        log.warning("Pay token not stored on call %s: %s", call.sid, exc.code)
+        return None
+
+
 def on_pay_result(call: Call) -> VoiceResponse:
     """The <Pay> action: store the token through billing_core and hand Rasa its reference."""
-    form, bank = call.form, _bank(call)
-    result = form.get("Result") or "missing"
+    bank = _bank(call)
+    result = call.form.get("Result") or "missing"
     card = bank.get("kind") == payments.CARD
-    if result == "success" and card:
-        try:
-            with call.runtime.uow() as uow:
-                ref = payments.add_card(
-                    uow,
-                    bank.get("account_number") or "",
-                    token=form.get("PaymentToken") or "",
-                    connector=call.pay_connector or "Default",
-                    last4=_last4(form.get("PaymentCardNumber")),
-                    channel="voice",
-                    reference=call.sid,
-                    now=call.now,
-                )
-        except errors.BillingError as exc:
-            log.warning("card token not stored on call %s: %s", call.sid, exc.code)
-        else:
-            return handed_over(call, ref)
-    elif result == "success":
-        try:
-            with call.runtime.uow() as uow:
-                ref = payments.add_tokenized_bank_method(
-                    uow,
-                    bank.get("account_number") or "",
-                    token=form.get("PaymentToken") or "",
-                    connector=call.pay_connector or "Default",
-                    kind=bank.get("kind", "checking"),
-                    last4=_last4(form.get("BankAccountNumber")),
-                    routing_number=_routing(form.get("BankRoutingNumber")),
-                    channel="voice",
-                    reference=call.sid,
-                    now=call.now,
-                )
-        except errors.BillingError as exc:
-            log.warning("Pay token not stored on call %s: %s", call.sid, exc.code)
-        else:
+    if result == "success":
+        ref = _store_token(call, card)
+        if ref is not None:
             return handed_over(call, ref)
     elif result == "caller-hung-up":
         call.state["step"] = "ended"
