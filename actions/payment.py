@@ -133,28 +133,20 @@ class ActionAskPaymentConfirmed(Action):
     ) -> list[EventType]:
         today = eastern_date(utcnow())
         params = {
-            "debit_date": today.isoformat(),
             "amount": tracker.get_slot("payment_amount"),
             "member_name": tracker.get_slot("member_name"),
             "auth_date": today.isoformat(),
-            "bank_kind": tracker.get_slot("bank_kind"),
             "last4": tracker.get_slot("bank_last4"),
             "phone": CUSTOMER_SERVICE_PHONE,
         }
-        msg = "tel_authorization"
         if tracker.get_slot("bank_kind") == payments.CARD:
             msg = "card_authorization"
             fee = Decimal(tracker.get_slot("card_fee_amount") or "0")
-            amount = Decimal(tracker.get_slot("payment_amount") or "0")
-            params = {
-                "amount": str(amount),
-                "fee_amount": str(fee),
-                "total_amount": str(amount + fee),
-                "member_name": tracker.get_slot("member_name"),
-                "auth_date": today.isoformat(),
-                "last4": tracker.get_slot("bank_last4"),
-                "phone": CUSTOMER_SERVICE_PHONE,
-            }
+            total = Decimal(tracker.get_slot("payment_amount") or "0") + fee
+            params.update(fee_amount=str(fee), total_amount=str(total))
+        else:
+            msg = "tel_authorization"
+            params.update(debit_date=today.isoformat(), bank_kind=tracker.get_slot("bank_kind"))
         # The voice wording ends with "say yes or press 1 ... say no or press 2": see the module
         # docstring for `instructions_included`.
         return read_authorization(dispatcher, msg, params, instructions_included=True)
