@@ -143,7 +143,7 @@ class ProcessorResult:
 
 def _due(run_date: date):  # type: ignore[no-untyped-def]
     return (
-        select(Payment.id)
+        select(Payment.id, Payment.confirmation_number)
         .join(BankMethod, BankMethod.id == Payment.bank_method_id)
         .where(
             Payment.method.in_(("eft", "card")),
@@ -160,22 +160,21 @@ def _claim(uow: UnitOfWork, run_date: date, connector: str, now: datetime) -> No
     stmt = _due(run_date)
     if is_postgres(uow.session):
         stmt = stmt.with_for_update(skip_locked=True, of=Payment)
-    for pid in uow.session.scalars(stmt).all():
-        payment = uow.session.get_one(Payment, pid)
-        uow.session.add(
-            ProcessorDebit(
-                payment_id=pid,
-                connector=connector,
-                idempotency_key=f"hc-debit-{payment.confirmation_number}",
-                status="sending",
-                sent_at=now,
-            )
+    uow.session.add_all(
+        ProcessorDebit(
+            payment_id=pid,
+            connector=connector,
+            idempotency_key=f"hc-debit-{confirmation}",  # the same on every re-send
+            status="sending",
+            sent_at=now,
         )
+        for pid, confirmation in uow.session.execute(stmt).all()
+    )
 
 
 def _requests(uow: UnitOfWork) -> list[tuple[int, DebitRequest]]:
     rows = uow.session.execute(
-        select(ProcessorDebit.id, Payment, BankMethod)
+        select(ProcessorDebit, Payment, BankMethod)
         .join(Payment, Payment.id == ProcessorDebit.payment_id)
         .join(BankMethod, BankMethod.id == Payment.bank_method_id)
         .where(ProcessorDebit.status == "sending")
@@ -183,13 +182,13 @@ def _requests(uow: UnitOfWork) -> list[tuple[int, DebitRequest]]:
     ).all()
     return [
         (
-            debit_id,
+            debit.id,
             DebitRequest(
                 token=uow.cipher.decrypt(bank.processor_token_encrypted),
                 method="credit-card" if payment.method == "card" else "ach-debit",
                 amount=payment.amount + payment.fee,
                 fee=payment.fee,
-                idempotency_key=f"hc-debit-{payment.confirmation_number}",
+                idempotency_key=debit.idempotency_key,
                 reference=payment.confirmation_number,
                 sec_code=payment.sec_code,
                 payment_type=payment.payment_type,
@@ -197,7 +196,7 @@ def _requests(uow: UnitOfWork) -> list[tuple[int, DebitRequest]]:
                 effective_date=payment.effective_date,
             ),
         )
-        for debit_id, payment, bank in rows
+        for debit, payment, bank in rows
     ]
 
 
@@ -248,7 +247,7 @@ def run_processor_debits(
     result = ProcessorResult()
     if processor is None:
         with uow_factory() as uow:
-            result.waiting = len(uow.session.scalars(_due(run_date)).all())
+            result.waiting = len(uow.session.execute(_due(run_date)).all())
         if result.waiting:
             log.warning("%d tokenized debits wait: PROCESSOR_URL is not set", result.waiting)
         return result
