@@ -15,6 +15,7 @@ from billing_core.models import Account, ContactPhone
 # Notice kinds the SMS and letter renderers must know (message ids in the catalogs).
 KINDS = (
     "payment_returned",
+    "card_declined",
     "autopay_suspended",
     "retry_scheduled",
     "rege_amount_change",

@@ -204,7 +204,7 @@ def apply_return(
     }
     notifier.notify(
         account,
-        "payment_returned",
+        "card_declined" if payment.method == "card" else "payment_returned",
         base,
         dedupe_key=f"returned:{payment.id}",
         on=item.returned_on,

@@ -82,6 +82,7 @@ TEXTS: dict[str, NoticeText] = {
         }
     ),
     "payment_returned": NoticeText(lambda p: {"amount": _money(p.get("amount"))}, has_amount=True),
+    "card_declined": NoticeText(lambda p: {"amount": _money(p.get("amount"))}, has_amount=True),
     "autopay_suspended": NoticeText(lambda p: {}),
     "retry_scheduled": NoticeText(
         lambda p: {"amount": _money(p.get("amount")), "retry_date": _iso(p.get("date"))},

@@ -29,6 +29,10 @@ MESSAGES: dict[str, str] = {
         "Health Connector: your bank returned your payment of {amount}. Please pay again at "
         "MAhealthconnector.org or call 1-877-623-6765. Reply STOP to opt out."
     ),
+    "sms_notice_card_declined": N_(
+        "Health Connector: your card payment of {amount} was declined. Please pay again at "
+        "MAhealthconnector.org or call 1-877-623-6765. Reply STOP to opt out."
+    ),
     "sms_notice_autopay_suspended": N_(
         "Health Connector: AutoPay is stopped because your bank returned a payment. To restart "
         "it, call 1-877-623-6765. Reply STOP to opt out."

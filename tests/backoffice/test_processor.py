@@ -285,3 +285,30 @@ def test_a_card_payment_is_charged_with_its_fee_through_the_processor(database_u
     assert _owed(rt, number) == Decimal("180.00")
     assert run_settlement(rt.uow, now=eastern(date(2026, 12, 3))) == 1
     rt.engine.dispose()
+
+
+def test_a_declined_card_is_reversed_and_the_member_told_it_was_the_card(database_url, tmp_path):
+    from billing_core.payments import add_card
+    from tests.conftest import make_runtime
+
+    rt = make_runtime(database_url, tmp_path, card_payments_enabled=True)
+    number, _ = make_member(rt, sms=True)
+    bill(rt, JAN)
+    with rt.uow() as uow:
+        card = add_card(
+            uow,
+            number,
+            token="ctok_9",
+            connector="Default",
+            last4="0002",
+            channel="voice",
+            now=eastern(TUESDAY, 9),
+        ).reference
+    pay(rt, number, card, "120.00", eastern(TUESDAY, 10), "card-2")
+    processor = FakeProcessor([DebitAnswer("declined", "ch_1", "card_declined")])
+    run_processor_debits(rt.uow, processor, now=eastern(TUESDAY, 16))
+    assert _owed(rt, number) == Decimal("300.00")
+    with rt.uow() as uow:
+        kinds = set(uow.session.scalars(select(MemberNotification.kind)))
+    assert "card_declined" in kinds and "payment_returned" not in kinds
+    rt.engine.dispose()
