@@ -36,12 +36,17 @@ $(VENV)/.installed: requirements.txt
 
 RASA_SITE = $(RASA_VENV)/lib/python3.10/site-packages
 
-$(RASA_VENV)/.installed: requirements-rasa.txt rasa_addons/hc_jsonschema_cache.py
+# Code that runs inside the Rasa server (rasa_addons/): each module imported at start-up by a .pth.
+RASA_ADDONS := hc_jsonschema_cache hc_slash_messages
+
+$(RASA_VENV)/.installed: requirements-rasa.txt $(RASA_ADDONS:%=rasa_addons/%.py)
 	@test -n "$(PY310)" || { echo "Python 3.10 is needed for the Rasa server (pyenv install 3.10)"; exit 1; }
 	test -x $(RASA_VENV)/bin/python || $(PY310) -m venv $(RASA_VENV)
 	$(RASA_VENV)/bin/pip install $(PIP_QUIET) -r requirements-rasa.txt 2> >(grep -v "^WARNING: Location" >&2)
-	cp rasa_addons/hc_jsonschema_cache.py $(RASA_SITE)/hc_jsonschema_cache.py
-	echo "import hc_jsonschema_cache" > $(RASA_SITE)/hc_jsonschema_cache.pth
+	for addon in $(RASA_ADDONS); do \
+		cp rasa_addons/$$addon.py $(RASA_SITE)/$$addon.py; \
+		echo "import $$addon" > $(RASA_SITE)/$$addon.pth; \
+	done
 	touch $@
 
 catalogs: $(VENV)/.installed $(CATALOGS)
