@@ -15,11 +15,12 @@ from werkzeug.exceptions import HTTPException
 
 from billing_core import accounts
 from billing_core.billing_calendar import utcnow
+from billing_core.unit_of_work import UnitOfWork
 from ivr.twilio_signature import twilio_signed
 from ivr.voice import bank, flow, outage
 from ivr.voice.call import Call
 from ivr.voice.hours import agents_available, transfer
-from ivr.voice.state import CallStore
+from ivr.voice.state import CallStore, InitialState
 from ivr.voice.twiml import speak
 
 log = logging.getLogger(__name__)
@@ -56,7 +57,7 @@ def _call(claim) -> Call:  # type: ignore[no-untyped-def]
 
 
 def run_turn(
-    turn: int, handler: Callable[[Call], VoiceResponse], initial: dict | None = None
+    turn: int, handler: Callable[[Call], VoiceResponse], initial: InitialState = None
 ) -> Response:
     """Run one turn once: a repeated delivery of the same CallSid + turn gets the same answer."""
     started = time.perf_counter()
@@ -106,9 +107,11 @@ def _turn() -> int:
 @twilio_signed
 def incoming() -> Response:
     phone = request.form.get("From") or None
-    with current_app.extensions["billing"].uow() as uow:
+
+    def initial(uow: UnitOfWork) -> dict:  # looked up in the claim's transaction, once per call
         caller_account = accounts.account_for_caller_id(uow, phone)
-    initial = {"locale": "en", "phone": phone, "caller_account": caller_account, "misses": 0}
+        return {"locale": "en", "phone": phone, "caller_account": caller_account, "misses": 0}
+
     return run_turn(0, flow.start, initial)
 
 

@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import delete, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from billing_core.billing_calendar import utcnow
 from billing_core.runtime import BillingRuntime
+from billing_core.unit_of_work import UnitOfWork
 from ivr.voice.models import VoiceCall, VoiceTurn
 
 IN_PROGRESS_WAIT_SECONDS = 5.0  # longer than the Rasa deadline, shorter than Twilio's 15 s
@@ -32,41 +34,56 @@ class Claim:
     busy: bool = False  # the same turn is being answered by another request right now
 
 
+# Every webhook runs claim() and finish(): plain Core statements on the tables, no ORM objects.
+CALLS = VoiceCall.__table__
+TURNS = VoiceTurn.__table__
+INSERT_IF_ABSENT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
+InitialState = dict[str, Any] | Callable[[UnitOfWork], dict[str, Any]] | None
+
+
 class CallStore:
     def __init__(self, runtime: BillingRuntime) -> None:
         self.runtime = runtime
+        # INSERT ... ON CONFLICT DO NOTHING RETURNING: a row back means this request took the turn.
+        self._take_turn = (
+            INSERT_IF_ABSENT[runtime.engine.dialect.name](TURNS)
+            .on_conflict_do_nothing(index_elements=[TURNS.c.call_sid, TURNS.c.turn])
+            .returning(TURNS.c.turn)
+        )
 
-    def claim(self, call_sid: str, turn: int, initial: dict[str, Any] | None = None) -> Claim:
-        """Take the turn, or find that it was taken; returns the call's state either way."""
+    def claim(self, call_sid: str, turn: int, initial: InitialState = None) -> Claim:
+        """Take the turn, or find that it was taken; returns the call's state either way.
+
+        `initial` is the state of a call not seen before, or a function computing it in the same
+        transaction (only for a new call)."""
         now = utcnow()
         with self.runtime.uow() as uow:
-            session = uow.session
-            done = session.get(VoiceTurn, (call_sid, turn))
-            if done is None:
-                session.add(VoiceTurn(call_sid=call_sid, turn=turn, twiml=None, created_at=now))
-                try:
-                    session.flush()
-                except IntegrityError:
-                    session.rollback()
-                    done = session.get(VoiceTurn, (call_sid, turn))
-            if done is not None:
-                if done.twiml is not None:
-                    return Claim(call_sid, turn, {}, replay=done.twiml)
-                return Claim(call_sid, turn, {}, busy=True)
-            call = session.get(VoiceCall, call_sid)
-            if call is None:
-                state = dict(initial or {})
-                session.add(
-                    VoiceCall(
-                        call_sid=call_sid,
-                        turn=turn,
-                        state=json.dumps(state),
-                        created_at=now,
-                        updated_at=now,
-                    )
+            conn = uow.session.connection()
+            taken = conn.execute(
+                self._take_turn,
+                {"call_sid": call_sid, "turn": turn, "twiml": None, "created_at": now},
+            ).first()
+            if taken is None:  # the same turn arrived before
+                answer = conn.scalar(
+                    select(TURNS.c.twiml).where(TURNS.c.call_sid == call_sid, TURNS.c.turn == turn)
                 )
-            else:
-                state = json.loads(call.state)
+                if answer is not None:
+                    return Claim(call_sid, turn, {}, replay=answer)
+                return Claim(call_sid, turn, {}, busy=True)
+            stored = conn.scalar(select(CALLS.c.state).where(CALLS.c.call_sid == call_sid))
+            if stored is not None:
+                return Claim(call_sid, turn, json.loads(stored))
+            state = dict((initial(uow) if callable(initial) else initial) or {})
+            conn.execute(
+                insert(CALLS).values(
+                    call_sid=call_sid,
+                    turn=turn,
+                    state=json.dumps(state),
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
         return Claim(call_sid, turn, state)
 
     def wait_for_answer(self, call_sid: str, turn: int) -> str | None:
@@ -82,19 +99,19 @@ class CallStore:
         return None
 
     def finish(self, claim: Claim, twiml: str) -> None:
-        now = utcnow()
         with self.runtime.uow() as uow:
+            conn = uow.session.connection()
             # Plain UPDATEs: the rows exist since claim(); no read is needed first.
-            stored = uow.session.execute(
-                update(VoiceCall)
-                .where(VoiceCall.call_sid == claim.call_sid)
-                .values(turn=claim.turn, state=json.dumps(claim.state), updated_at=now)
+            stored = conn.execute(
+                update(CALLS)
+                .where(CALLS.c.call_sid == claim.call_sid)
+                .values(turn=claim.turn, state=json.dumps(claim.state), updated_at=utcnow())
             )
             if stored.rowcount == 0:  # the status callback ended the call meanwhile
                 return
-            uow.session.execute(
-                update(VoiceTurn)
-                .where(VoiceTurn.call_sid == claim.call_sid, VoiceTurn.turn == claim.turn)
+            conn.execute(
+                update(TURNS)
+                .where(TURNS.c.call_sid == claim.call_sid, TURNS.c.turn == claim.turn)
                 .values(twiml=twiml)
             )
 
@@ -122,8 +139,9 @@ class CallStore:
     def end_call(self, call_sid: str) -> None:
         """The call is over: drop its state (and any encrypted bank entry in it) and its turns."""
         with self.runtime.uow() as uow:
-            uow.session.execute(delete(VoiceTurn).where(VoiceTurn.call_sid == call_sid))
-            uow.session.execute(delete(VoiceCall).where(VoiceCall.call_sid == call_sid))
+            conn = uow.session.connection()
+            conn.execute(delete(TURNS).where(TURNS.c.call_sid == call_sid))
+            conn.execute(delete(CALLS).where(CALLS.c.call_sid == call_sid))
 
     def purge_older_than(self, age: timedelta, batch: int = 1000) -> int:
         """Drop calls whose status callback never came (e.g. lost); returns how many.
