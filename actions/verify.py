@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
@@ -28,33 +28,6 @@ def standing_slots(standing: Delinquency) -> dict[str, Any]:
             standing.coverage_ends.isoformat() if standing.coverage_ends else None
         ),
     }
-
-
-class ActionAskAccountNumber(Action):
-    def name(self) -> str:
-        return "action_ask_account_number"
-
-    async def run(self, dispatcher, tracker, domain) -> list[EventType]:
-        say(dispatcher, "ask_account_number", expect="digits", max_digits=10)
-        return []
-
-
-class ActionAskZipCode(Action):
-    def name(self) -> str:
-        return "action_ask_zip_code"
-
-    async def run(self, dispatcher, tracker, domain) -> list[EventType]:
-        say(dispatcher, "ask_zip_code", expect="digits", max_digits=5)
-        return []
-
-
-class ActionAskDateOfBirth(Action):
-    def name(self) -> str:
-        return "action_ask_date_of_birth"
-
-    async def run(self, dispatcher, tracker, domain) -> list[EventType]:
-        say(dispatcher, "ask_date_of_birth", expect="digits", max_digits=8)
-        return []
 
 
 class ValidateVerifyForm(FormValidationAction):
