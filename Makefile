@@ -37,7 +37,7 @@ $(VENV)/.installed: requirements.txt
 RASA_SITE = $(RASA_VENV)/lib/python3.10/site-packages
 
 # Code that runs inside the Rasa server (rasa_addons/): each module imported at start-up by a .pth.
-RASA_ADDONS := hc_jsonschema_cache hc_slash_messages
+RASA_ADDONS := hc_jsonschema_cache hc_import_hooks hc_slash_messages hc_event_types
 
 $(RASA_VENV)/.installed: requirements-rasa.txt $(RASA_ADDONS:%=rasa_addons/%.py)
 	@test -n "$(PY310)" || { echo "Python 3.10 is needed for the Rasa server (pyenv install 3.10)"; exit 1; }

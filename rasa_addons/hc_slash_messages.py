@@ -14,22 +14,18 @@ anything else, speech and typed text included, goes through the graph exactly as
 assumes no pipeline component rewrites the message text (none of Rasa's own does, nor any in
 config.yml). tests/rasa/test_slash_messages.py compares both paths on the trained model.
 
-Importing this module only registers the patch: it is applied when Rasa imports
-`rasa.core.processor` (importing Rasa here would load TensorFlow into every Python started in the
-env, pip included). `make setup` copies this module into .venv-rasa with a .pth line that imports
-it at start-up; the deployment imports it from sitecustomize.py (rasa_addons/ on PYTHONPATH).
+Importing this module only registers the patch; it is applied when Rasa imports
+`rasa.core.processor` (hc_import_hooks). `make setup` copies the addons into .venv-rasa with .pth
+lines that import them at start-up; the deployment imports them from sitecustomize.py
+(rasa_addons/ on PYTHONPATH).
 """
 
 from __future__ import annotations
 
-import importlib.abc
-import importlib.machinery
-import sys
-from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
-TARGET = "rasa.core.processor"
+from hc_import_hooks import when_imported
 
 
 def unpacked_slash_message(processor: Any, text: Any) -> Any:
@@ -96,30 +92,4 @@ def patch(module: ModuleType) -> None:
     processor_class._parse_message_with_graph = _parse_message_with_graph
 
 
-class _PatchOnImport(importlib.abc.MetaPathFinder):
-    """Applies `then` to the module `name` right after Python first executes it."""
-
-    def __init__(self, name: str, then: Callable[[ModuleType], None]) -> None:
-        self.name, self.then = name, then
-
-    def find_spec(self, fullname: str, path: Any, target: Any = None) -> Any:
-        if fullname != self.name:
-            return None
-        sys.meta_path.remove(self)
-        spec = importlib.machinery.PathFinder.find_spec(fullname, path)
-        if spec is None or spec.loader is None:
-            return spec
-        execute, then = spec.loader.exec_module, self.then
-
-        def exec_module(module: ModuleType) -> None:
-            execute(module)
-            then(module)
-
-        spec.loader.exec_module = exec_module  # type: ignore[method-assign]
-        return spec
-
-
-if TARGET in sys.modules:
-    patch(sys.modules[TARGET])
-elif not any(isinstance(f, _PatchOnImport) and f.name == TARGET for f in sys.meta_path):
-    sys.meta_path.insert(0, _PatchOnImport(TARGET, patch))
+when_imported("rasa.core.processor", patch)
