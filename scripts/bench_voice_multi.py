@@ -7,12 +7,17 @@ Redis, the SQL tracker store and RedisLockStore of deploy/endpoints.production.y
 server per Rasa server, demo data), `--web` gunicorn processes (1 worker x 8 threads each; web
 process i talks to Rasa i mod N), and runs scripts/bench_voice.py's phases with every caller's
 turns round-robin over the web processes. Everything on this one machine.
+
+After each phase it prints the CPU time each tier spent per webhook turn (user + system, from
+/proc/<pid>/stat of every process of the tier, before and after the phase): a measure that holds
+when other work shares the machine, where latencies do not.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import signal
 import subprocess
 import sys
@@ -30,6 +35,52 @@ from tests.production.stack import start_multi, stop_multi, wait_for  # noqa: E4
 from tests.rasa_stack import free_port, latest_model  # noqa: E402
 
 TOKEN = "bench-token"
+TIERS = ("rasa", "actions", "web", "postgres", "redis", "load generator")
+
+
+def cpu_seconds(sessions: dict[int, str], postmaster: int) -> dict[str, float]:
+    """CPU seconds so far of each tier: processes by session (each server was started in its own
+    session), PostgreSQL by parent, this process (the simulated callers) by getrusage."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    used = dict.fromkeys(TIERS, 0.0)
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue  # exited meanwhile
+        fields = stat[stat.rindex(")") + 2 :].split()
+        parent, session = int(fields[1]), int(fields[3])
+        tier = sessions.get(session)
+        if tier is None and postmaster in (int(entry), parent):
+            tier = "postgres"
+        if tier is not None:
+            used[tier] += (int(fields[11]) + int(fields[12])) / ticks
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    used["load generator"] = own.ru_utime + own.ru_stime
+    return used
+
+
+def phase_with_cpu(stack, webs: list[subprocess.Popen], *args) -> None:  # type: ignore[no-untyped-def]
+    """bench_voice.run_phase, then the CPU milliseconds each tier spent per turn."""
+    sessions = {stack.redis.proc.pid: "redis"}
+    for inst in stack.instances:
+        sessions[inst.rasa.pid] = "rasa"
+        sessions[inst.actions.pid] = "actions"
+    sessions.update({proc.pid: "web" for proc in webs})
+    postmaster = int((stack.postgres.datadir / "postmaster.pid").read_text().split()[0])
+    before = cpu_seconds(sessions, postmaster)
+    results = bench_voice.run_phase(*args)
+    after = cpu_seconds(sessions, postmaster)
+    turns = max(len(results.latencies), 1)
+    per_turn = {tier: (after[tier] - before[tier]) * 1000 / turns for tier in TIERS}
+    print(
+        "   CPU ms per turn: "
+        + "  ".join(f"{tier} {ms:.2f}" for tier, ms in per_turn.items())
+        + f"  total {sum(per_turn.values()):.2f}",
+        flush=True,
+    )
 
 
 def start_web(stack, rasa_url: str, log: Path) -> tuple[subprocess.Popen, str]:  # type: ignore[no-untyped-def]
@@ -83,7 +134,9 @@ def run(rasa_count: int, web: int, calls: int, seconds: float, pause: float) -> 
         bench_voice.Caller(base, TOKEN, "+16175550000").call(
             bench_voice.FULL_CALL, 0, bench_voice.Results()
         )
-        bench_voice.run_phase(
+        phase_with_cpu(
+            stack,
+            webs,
             f"{calls} calls, {pause:g} s pause",
             base,
             TOKEN,
@@ -92,7 +145,9 @@ def run(rasa_count: int, web: int, calls: int, seconds: float, pause: float) -> 
             seconds,
             bench_voice.FULL_CALL,
         )
-        bench_voice.run_phase(
+        phase_with_cpu(
+            stack,
+            webs,
             f"saturation: {calls} calls, no pause",
             base,
             TOKEN,
@@ -101,7 +156,9 @@ def run(rasa_count: int, web: int, calls: int, seconds: float, pause: float) -> 
             seconds,
             bench_voice.FULL_CALL,
         )
-        bench_voice.run_phase(
+        phase_with_cpu(
+            stack,
+            webs,
             f"keypad-only IVR turns: {calls} calls",
             base,
             TOKEN,
