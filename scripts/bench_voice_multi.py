@@ -40,7 +40,9 @@ TIERS = ("rasa", "actions", "web", "postgres", "redis", "load generator")
 
 def cpu_seconds(sessions: dict[int, str], postmaster: int) -> dict[str, float]:
     """CPU seconds so far of each tier: processes by session (each server was started in its own
-    session), PostgreSQL by parent, this process (the simulated callers) by getrusage."""
+    session), PostgreSQL by parent, this process (the simulated callers) by getrusage. Processes
+    that ended (a recycled gunicorn worker, a closed Postgres connection) count in their parent's
+    children time."""
     ticks = os.sysconf("SC_CLK_TCK")
     used = dict.fromkeys(TIERS, 0.0)
     for entry in os.listdir("/proc"):
@@ -56,7 +58,8 @@ def cpu_seconds(sessions: dict[int, str], postmaster: int) -> dict[str, float]:
         if tier is None and postmaster in (int(entry), parent):
             tier = "postgres"
         if tier is not None:
-            used[tier] += (int(fields[11]) + int(fields[12])) / ticks
+            own_and_ended_children = fields[11:15]  # utime, stime, cutime, cstime
+            used[tier] += sum(map(int, own_and_ended_children)) / ticks
     own = resource.getrusage(resource.RUSAGE_SELF)
     used["load generator"] = own.ru_utime + own.ru_stime
     return used
