@@ -293,7 +293,7 @@ def _rasa_env(stack: MultiStack, inst: Instance) -> dict[str, str]:
         "REDIS_PORT": str(stack.redis.port),
         "REDIS_DB": "1",
         "REDIS_PASSWORD": "",
-        "LOCK_KEY_PREFIX": "hc-test",
+        "LOCK_KEY_PREFIX": "hctest",
         "SANIC_WORKERS": "1",
     }
 

@@ -262,6 +262,8 @@ def test_the_deployment_description_runs_the_official_rasa_image_on_the_shared_s
     assert endpoints["tracker_store"]["type"] == "SQL"
     assert endpoints["tracker_store"]["dialect"] == "postgresql"
     assert endpoints["lock_store"]["type"] == "redis"
+    # Rasa silently drops a lock key prefix that is not letters and digits (it logs "Omitting").
+    assert services["rasa"]["environment"]["LOCK_KEY_PREFIX"].isalnum()
     dockerfile = (REPO / "deploy" / "Dockerfile").read_text()
     assert "FROM python:3.11" in dockerfile and "requirements.txt" in dockerfile
     namespace: dict[str, object] = {}
