@@ -12,6 +12,7 @@ from billing_core.billing_calendar import EASTERN, bill_run_issued_at
 from billing_core.models import Account, ContactPhone, Coverage, Enrollee
 from billing_core.payments import (
     add_bank_method,
+    add_card,
     add_tokenized_bank_method,
     record_authorization,
     take_payment,
@@ -141,17 +142,19 @@ def pay(rt: BillingRuntime, number: str, ref: str, amount: str, at: datetime, ke
         ).confirmation_number
 
 
+_ADDED = datetime(2025, 12, 1, tzinfo=UTC)
+TOKENIZED = {"connector": "Default", "channel": "voice", "reference": "CA-test"}
+
+
 def add_tokenized(rt: BillingRuntime, number: str, token: str, last4: str = "6789") -> str:
     """A bank account a Twilio <Pay> connector tokenized; returns its reference."""
     with rt.uow() as uow:
         return add_tokenized_bank_method(
-            uow,
-            number,
-            token=token,
-            connector="Default",
-            kind="checking",
-            last4=last4,
-            channel="voice",
-            reference="CA-test",
-            now=datetime(2025, 12, 1, tzinfo=UTC),
+            uow, number, token=token, kind="checking", last4=last4, now=_ADDED, **TOKENIZED
         ).reference
+
+
+def add_card_for(rt: BillingRuntime, number: str, token: str, last4: str) -> str:
+    """A card a Twilio <Pay> connector tokenized (the card policy must be on); its reference."""
+    with rt.uow() as uow:
+        return add_card(uow, number, token=token, last4=last4, now=_ADDED, **TOKENIZED).reference

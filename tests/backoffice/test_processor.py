@@ -22,7 +22,14 @@ from billing_core.backoffice.processor import (
 )
 from billing_core.backoffice.settlement import run_settlement
 from billing_core.models import Payment
-from tests.backoffice.helpers import add_tokenized, bill, eastern, make_member, pay
+from tests.backoffice.helpers import (
+    add_card_for,
+    add_tokenized,
+    bill,
+    eastern,
+    make_member,
+    pay,
+)
 from tests.backoffice.test_returns import _owed
 
 JAN = date(2027, 1, 1)
@@ -252,26 +259,29 @@ def test_no_processor_url_means_no_processor():
     assert HttpProcessor.from_env({}) is None
 
 
-def test_a_card_payment_is_charged_with_its_fee_through_the_processor(database_url, tmp_path):
-    from billing_core.payments import add_card
+@pytest.fixture
+def card_runtime(database_url, tmp_path):
+    """The card policy on, with a $2.95 fee."""
     from tests.conftest import make_runtime
 
     rt = make_runtime(
         database_url, tmp_path, card_payments_enabled=True, card_convenience_fee=Decimal("2.95")
     )
-    number, _ = make_member(rt)
+    yield rt
+    rt.engine.dispose()
+
+
+def _card_payment(rt, token, last4, key, **member):
+    """A member billed $300 for January who pays $120 by card; returns (account, confirmation)."""
+    number, _ = make_member(rt, **member)
     bill(rt, JAN)
-    with rt.uow() as uow:
-        card = add_card(
-            uow,
-            number,
-            token="ctok_42",
-            connector="Default",
-            last4="4242",
-            channel="voice",
-            now=eastern(TUESDAY, 9),
-        ).reference
-    confirmation = pay(rt, number, card, "120.00", eastern(TUESDAY, 10), "card-1")
+    card = add_card_for(rt, number, token, last4)
+    return number, pay(rt, number, card, "120.00", eastern(TUESDAY, 10), key)
+
+
+def test_a_card_payment_is_charged_with_its_fee_through_the_processor(card_runtime):
+    rt = card_runtime
+    number, confirmation = _card_payment(rt, "ctok_42", "4242", "card-1")
     processor = FakeProcessor()
     run_processor_debits(rt.uow, processor, now=eastern(TUESDAY, 16))
     [request] = processor.requests
@@ -284,31 +294,14 @@ def test_a_card_payment_is_charged_with_its_fee_through_the_processor(database_u
     assert (request.sec_code, request.account_kind) == (None, "card")
     assert _owed(rt, number) == Decimal("180.00")
     assert run_settlement(rt.uow, now=eastern(date(2026, 12, 3))) == 1
-    rt.engine.dispose()
 
 
-def test_a_declined_card_is_reversed_and_the_member_told_it_was_the_card(database_url, tmp_path):
-    from billing_core.payments import add_card
-    from tests.conftest import make_runtime
-
-    rt = make_runtime(database_url, tmp_path, card_payments_enabled=True)
-    number, _ = make_member(rt, sms=True)
-    bill(rt, JAN)
-    with rt.uow() as uow:
-        card = add_card(
-            uow,
-            number,
-            token="ctok_9",
-            connector="Default",
-            last4="0002",
-            channel="voice",
-            now=eastern(TUESDAY, 9),
-        ).reference
-    pay(rt, number, card, "120.00", eastern(TUESDAY, 10), "card-2")
+def test_a_declined_card_is_reversed_and_the_member_told_it_was_the_card(card_runtime):
+    rt = card_runtime
+    number, _ = _card_payment(rt, "ctok_9", "0002", "card-2", sms=True)
     processor = FakeProcessor([DebitAnswer("declined", "ch_1", "card_declined")])
     run_processor_debits(rt.uow, processor, now=eastern(TUESDAY, 16))
     assert _owed(rt, number) == Decimal("300.00")
     with rt.uow() as uow:
         kinds = set(uow.session.scalars(select(MemberNotification.kind)))
     assert "card_declined" in kinds and "payment_returned" not in kinds
-    rt.engine.dispose()

@@ -6,6 +6,7 @@ The real Rasa server and action server (`rasa_stack`) are started once per sessi
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -31,20 +32,31 @@ def clock() -> Iterator[time_machine.Traveller]:
         yield traveller
 
 
+@contextmanager
+def demo_for_actions(
+    sqlite_template: Path, tmp_path: Path, **settings: object
+) -> Iterator[BillingRuntime]:
+    """A fresh SQLite database with the demo accounts, used by the actions while in the block."""
+    path = tmp_path / "billing.sqlite3"
+    path.write_bytes(sqlite_template.read_bytes())
+    rt = make_runtime(f"sqlite:///{path}", tmp_path, **settings)
+    with rt.uow() as uow:
+        load_demo_data(uow, now=datetime.now(UTC))
+    billing.use_runtime(rt)
+    try:
+        yield rt
+    finally:
+        billing.use_runtime(None)
+        rt.engine.dispose()
+
+
 @pytest.fixture
 def demo(
     sqlite_template: Path, tmp_path: Path, clock: time_machine.Traveller
 ) -> Iterator[BillingRuntime]:
-    """A fresh SQLite database with the demo accounts, used by the actions under test."""
-    path = tmp_path / "billing.sqlite3"
-    path.write_bytes(sqlite_template.read_bytes())
-    rt = make_runtime(f"sqlite:///{path}", tmp_path)
-    with rt.uow() as uow:
-        load_demo_data(uow, now=datetime.now(UTC))
-    billing.use_runtime(rt)
-    yield rt
-    billing.use_runtime(None)
-    rt.engine.dispose()
+    """The demo accounts, used by the actions under test."""
+    with demo_for_actions(sqlite_template, tmp_path) as rt:
+        yield rt
 
 
 def make_tracker(

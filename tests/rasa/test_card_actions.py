@@ -12,17 +12,14 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from actions import billing
 from actions.autopay import ValidateAutopayEnrollForm
 from actions.bank import ActionAskBankMethodRef
 from actions.payment import ActionAskPaymentConfirmed, ActionSubmitPayment, ValidatePayForm
 from billing_core import payments
-from billing_core.demo import load_demo_data
 from billing_core.models import Authorization, Payment
 from billing_core.runtime import BillingRuntime
 from ivr.render import render
-from tests.conftest import make_runtime
-from tests.rasa.conftest import make_tracker, msg_ids, payloads, slot_events
+from tests.rasa.conftest import demo_for_actions, make_tracker, msg_ids, payloads, slot_events
 from tests.rasa.test_actions import run, validate
 
 MARIA = {"verified": True, "account_number": "1000000001", "member_name": "Maria Silva"}
@@ -33,20 +30,9 @@ CARD_POLICY = {"card_payments_enabled": True, "card_fee_amount": "2.95"}
 def card_demo(
     sqlite_template: Path, tmp_path: Path, clock: time_machine.Traveller
 ) -> Iterator[BillingRuntime]:
-    path = tmp_path / "billing.sqlite3"
-    path.write_bytes(sqlite_template.read_bytes())
-    rt = make_runtime(
-        f"sqlite:///{path}",
-        tmp_path,
-        card_payments_enabled=True,
-        card_convenience_fee=Decimal("2.95"),
-    )
-    with rt.uow() as uow:
-        load_demo_data(uow, now=datetime.now(UTC))
-    billing.use_runtime(rt)
-    yield rt
-    billing.use_runtime(None)
-    rt.engine.dispose()
+    settings = {"card_payments_enabled": True, "card_convenience_fee": Decimal("2.95")}
+    with demo_for_actions(sqlite_template, tmp_path, **settings) as rt:
+        yield rt
 
 
 @pytest.fixture
