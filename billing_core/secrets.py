@@ -62,3 +62,13 @@ def require_secrets(names: tuple[str, ...], env: Mapping[str, str] | None = None
             missing.append(name)
     if missing:
         raise MissingSecret(", ".join(missing), "not set or development values")
+
+
+def development_env() -> str:
+    """The environment `make run` gives its processes (honcho's .env format)."""
+    lines = [f"{DEVELOPMENT_VAR}=1", *(f"{k}={v}" for k, v in DEVELOPMENT_VALUES.items())]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    print(development_env(), end="")

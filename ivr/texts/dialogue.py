@@ -112,6 +112,11 @@ MESSAGES: dict[str, str] = {
     "verification_required": N_(
         "For your security, I need to verify your identity before I can discuss your account."
     ),
+    "other_account_refused": N_(
+        "For your security, this conversation can only use the account you verified, ending in "
+        "{account_last4}. To use a different account, please start a new conversation and verify "
+        "that account."
+    ),
     "verification_still_locked": N_(
         "For your security, account verification is locked for now. Please try again in 15 "
         "minutes, or call customer service at 1-877-623-6765."
