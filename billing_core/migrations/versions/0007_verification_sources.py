@@ -1,6 +1,6 @@
 """Where each verification try came from (conversation, web client), for per-source lockout
 
-Revision ID: 0010_verification_sources
+Revision ID: 0007_verification_sources
 Revises: 0006_tokenized
 """
 
@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0010_verification_sources"
+revision: str = "0007_verification_sources"
 down_revision: str | None = "0006_tokenized"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
