@@ -3,7 +3,6 @@ claims it, then refused with a typed error; audited; the balance comes back."""
 
 from datetime import date
 from decimal import Decimal
-from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import select
@@ -98,7 +97,7 @@ def test_cancelling_after_the_processor_job_claimed_the_payment_is_refused(runti
 def test_an_autopay_draft_or_another_accounts_payment_cannot_be_cancelled_here(runtime, member):
     from billing_core.backoffice.drafts import run_drafts
 
-    number, ref = member
+    number, _ = member
     other, other_ref = make_member(runtime, premium="300.00", start_month=date(2027, 1, 1))
     auto, _ = make_member(runtime, premium="80.00", start_month=date(2027, 1, 1), autopay_day=4)
     bill(runtime, date(2027, 1, 1))
@@ -108,6 +107,6 @@ def test_an_autopay_draft_or_another_accounts_payment_cannot_be_cancelled_here(r
     run_drafts(runtime.uow, now=eastern(date(2026, 12, 4), 6))
     with runtime.uow() as uow:
         draft = uow.session.scalars(select(Payment).where(Payment.channel == "autopay")).one()
-        confirmation = SimpleNamespace(number=draft.confirmation_number)
+        drafted = draft.confirmation_number
     with pytest.raises(errors.PaymentNotCancellable):
-        _cancel(runtime, auto, confirmation.number)
+        _cancel(runtime, auto, drafted)
