@@ -136,14 +136,13 @@ def read_payment_csv(text: str, *, today: date) -> ParsedImport:
 
 def _prescan(text: str) -> tuple[list[int], list[LineError]]:
     """Line-by-line checks the parser would stop at (it gives up at the first): record codes,
-    and each 16 record's type code and amount. Returns the numbers of the non-blank lines."""
-    numbers, errors = [], []
+    and each 16 record's type code and amount. Returns the line number of every 16 record."""
+    details, errors = [], []
     records: list[tuple[int, str]] = []
     for n, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
         if not line:
             continue
-        numbers.append(n)
         code = line[:2]
         if code not in BAI2_RECORDS or line[2:3] != ",":
             errors.append(LineError(n, "record code", "not a BAI2 record"))
@@ -155,34 +154,22 @@ def _prescan(text: str) -> tuple[list[int], list[LineError]]:
     for n, body in records:
         if not body.startswith("16,"):
             continue
+        details.append(n)
         fields = body[3:].rstrip("/").split(",")
         if fields[0] not in TypeCodes:
             errors.append(LineError(n, "type code", "not a BAI2 type code"))
         if len(fields) < 2 or not fields[1].isdigit():
             errors.append(LineError(n, "amount", "whole cents"))
-    return numbers, errors
+    return details, errors
 
 
-def _walk(parsed, numbers: list[int]):  # type: ignore[no-untyped-def]
-    """(line number, as-of date, transaction) for every 16 record, in file order: the parser keeps
-    each record's physical rows, so counting them maps records back to lines."""
-    pos = 0
-
-    def take(record) -> int:  # type: ignore[no-untyped-def]
-        nonlocal pos
-        start = numbers[pos]
-        pos += len(record.rows)
-        return start
-
-    take(parsed.header)
+def _details(parsed):  # type: ignore[no-untyped-def]
+    """(as-of date, transaction) for every 16 record, in file order (the order of the prescan's
+    line numbers: the parser keeps no line numbers of its own)."""
     for group in parsed.children:
-        take(group.header)
         for account in group.children:
-            take(account.header)
             for detail in account.children:
-                yield take(detail), group.header.as_of_date, detail
-            take(account.trailer)
-        take(group.trailer)
+                yield group.header.as_of_date, detail
 
 
 def read_lockbox_bai2(text: str, *, today: date) -> ParsedImport:
@@ -191,10 +178,11 @@ def read_lockbox_bai2(text: str, *, today: date) -> ParsedImport:
     reference, dated the group's as-of date. 115 deposit totals and debits (returned items, fees)
     are listed as skipped; any other credit is a bad line (someone must say what it is)."""
     out = ParsedImport("bai2")
+    if not text.strip():
+        out.errors.append(LineError(0, "file", "empty"))
+        return out
     numbers, out.errors = _prescan(text)
-    if out.errors or not numbers:
-        if not numbers:
-            out.errors.append(LineError(0, "file", "empty"))
+    if out.errors:
         return out
     try:
         parsed = bai2.parse_from_string(text, check_integrity=True)
@@ -202,7 +190,7 @@ def read_lockbox_bai2(text: str, *, today: date) -> ParsedImport:
         # Structure and control totals: the parser's message names records and counts only.
         out.errors.append(LineError(0, "file", str(exc)[:200]))
         return out
-    for line, as_of, detail in _walk(parsed, numbers):
+    for line, (as_of, detail) in zip(numbers, _details(parsed), strict=True):
         code = detail.type_code
         if code.code in BAI2_DEPOSIT_TOTALS or code.transaction != TypeCodeTransaction.credit:
             out.skipped.append(LineError(line, "type code", f"{code.code} {code.description}"))
