@@ -69,8 +69,12 @@ def test_a_credit_is_said_as_a_credit_in_english_and_spanish():
     assert render("balance_credit", params, locale="en", channel="sms") == (
         "You have a credit of $20.00. It will be applied to your next bill."
     )
-    assert "crédito de" in render("balance_credit", params, locale="es", channel="sms")
-    assert "20 dollars" in render("balance_credit", params, locale="en", channel="voice")
+    assert render("balance_credit", params, locale="es", channel="sms") == (
+        "Tiene un crédito de $20.00. Se aplicará a su próxima factura."
+    )
+    assert render("balance_credit", params, locale="en", channel="voice") == (
+        "You have a credit of 20 dollars. It will be applied to your next bill."
+    )
 
 
 def test_a_payment_over_the_amount_owed_is_refused_with_the_amount_owed_in_a_message_safe_to_say(
