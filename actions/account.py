@@ -68,9 +68,11 @@ class ActionCheckBalance(Action):
 
 
 def say_balance(dispatcher: CollectingDispatcher, bal: balances.Balance) -> None:
-    """What the member owes (and when), then the last payment if there was one."""
+    """What the member owes (and when), or the credit they have, then the last payment."""
     due_date = eastern_date(bal.next_due_at) if bal.next_due_at else None
-    if bal.amount_due <= 0:
+    if bal.credit > 0:
+        say(dispatcher, "balance_credit", credit_amount=bal.credit)
+    elif bal.amount_due <= 0:
         say(dispatcher, "balance_zero")
     elif bal.past_due > 0:
         say(dispatcher, "balance_past_due", amount=bal.amount_due, past_due_amount=bal.past_due)
