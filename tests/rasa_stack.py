@@ -56,6 +56,7 @@ class RasaStack:
     key_file: Path
     logs: list[Path]
     procs: list[subprocess.Popen] = field(default_factory=list)
+    action_url: str = ""
 
     @property
     def actions(self) -> subprocess.Popen:
@@ -213,6 +214,7 @@ def start_stack(work: Path, model: Path, env_extra: dict[str, str] | None = None
         database_url=database_url,
         key_file=key_file,
         logs=[action_log, rasa_log],
+        action_url=f"http://127.0.0.1:{action_port}",
     )
     with action_log.open("wb") as out:
         stack.procs.append(
