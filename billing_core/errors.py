@@ -106,3 +106,8 @@ class AutopayAlreadyEnrolled(BillingError):
 class IdempotencyConflict(BillingError):
     code = "idempotency_conflict"
     message = "That request was already made with different details."
+
+
+class InvalidNoticeRange(BillingError):
+    code = "invalid_notice_range"
+    message = "The range must run from at least one cent up to an amount no lower than its start."

@@ -158,3 +158,23 @@ def add_card_for(rt: BillingRuntime, number: str, token: str, last4: str) -> str
     """A card a Twilio <Pay> connector tokenized (the card policy must be on); its reference."""
     with rt.uow() as uow:
         return add_card(uow, number, token=token, last4=last4, now=_ADDED, **TOKENIZED).reference
+
+
+def mark_notices_sent(rt: BillingRuntime, at: datetime) -> int:
+    """Stand in for the SMS side: Twilio accepted every unsent text notice at `at` (the SMS job
+    calls the same `mark_sent`). Letters are sent only by releasing their batch."""
+    from sqlalchemy import select
+
+    from billing_core.backoffice.models import MemberNotification
+    from billing_core.backoffice.notifications import mark_sent
+
+    with rt.uow() as uow:
+        ids = list(
+            uow.session.scalars(
+                select(MemberNotification.id).where(
+                    MemberNotification.channel == "sms", MemberNotification.sent_at.is_(None)
+                )
+            )
+        )
+        mark_sent(uow.session, ids, at)
+    return len(ids)
