@@ -185,7 +185,7 @@ def test_a_changed_amount_inside_the_members_range_needs_no_notice(runtime):
 
 
 def test_a_revised_bill_after_the_notice_needs_a_new_notice(runtime):
-    number, _ = make_member(runtime, autopay_day=20, premium="320.00")
+    number, _ = make_member(runtime, autopay_day=20, premium="320.00", sms=True)
     _set_last_draft(runtime, number, "300.00")
     bill(runtime, JAN)
     plan_rege_notices(runtime.uow, now=eastern(date(2026, 12, 1)))
