@@ -193,6 +193,14 @@ def notice_wanted(e: EnrollmentFacts, m: MonthFacts, today: date) -> NoticeWante
         if not needs_notice(e, m.due_cents):
             return None
         planned = max(draft_date_for(m.coverage_month, e.draft_day), earliest)
+        noticed = [n for n in m.notices if n.sequence == 0 and n.amount_cents == m.due_cents]
+        if noticed:
+            # Already noticed: it either lands on time (sent, or could still be sent today) or
+            # the bill must be split as below.
+            ready = min(earliest_after_notice(n.sent_on or today) for n in noticed)
+            planned = max(draft_date_for(m.coverage_month, e.draft_day), ready)
+            if planned <= due_draft_date(m.coverage_month):
+                return None
         last = e.last_cents
         if planned > due_draft_date(m.coverage_month) and last is not None and last < m.due_cents:
             # Too late to notice the whole bill for the due date: the last amount goes on time

@@ -39,6 +39,7 @@ def make_member(
     autopay_day: int | None = None,
     channel: str = "web",
     created: datetime | None = None,
+    notice_range: tuple[str, str] | None = None,
 ) -> tuple[str, str]:
     """Returns (account number, bank method reference)."""
     created = created or datetime(2025, 12, 1, tzinfo=UTC)
@@ -108,6 +109,7 @@ def make_member(
                 draft_day=autopay_day,
                 authorization_id=auth,
                 now=created,
+                **({"notice_range": notice_range} if notice_range else {}),
             )
     return number, ref
 
