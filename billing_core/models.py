@@ -226,6 +226,9 @@ class VerificationAttempt(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     account_number: Mapped[str] = mapped_column(String(12), index=True)
     phone: Mapped[str | None] = mapped_column(String(20), index=True)
+    # Where the try came from: the conversation, and a web client's keyed address hash.
+    session_ref: Mapped[str | None] = mapped_column(String(64), index=True)
+    client_ref: Mapped[str | None] = mapped_column(String(64), index=True)
     succeeded: Mapped[bool] = mapped_column(Boolean)
     at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 

@@ -51,6 +51,7 @@ from billing_core.billing_calendar import (
     first_of_month,
     utcnow,
 )
+from billing_core.ledger import NOT_CREDITED
 from billing_core.models import Account, AutopayEnrollment, ContactPhone, Invoice, Payment
 from billing_core.runtime import BillingRuntime
 from billing_core.unit_of_work import UnitOfWork
@@ -207,7 +208,7 @@ def _eligible(session: Session, target: Target, now: datetime) -> Any:
     pay = Payment.__table__
     credit = (
         select(pay.c.account_id, func.sum(_cents(pay.c.amount)).label("credit"))
-        .where(pay.c.status != "returned")
+        .where(pay.c.status.not_in(NOT_CREDITED))  # returned or cancelled pay nothing
         .group_by(pay.c.account_id)
         .subquery("credit")
     )

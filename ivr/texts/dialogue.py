@@ -112,6 +112,11 @@ MESSAGES: dict[str, str] = {
     "verification_required": N_(
         "For your security, I need to verify your identity before I can discuss your account."
     ),
+    "other_account_refused": N_(
+        "For your security, this conversation can only use the account you verified, ending in "
+        "{account_last4}. To use a different account, please start a new conversation and verify "
+        "that account."
+    ),
     "verification_still_locked": N_(
         "For your security, account verification is locked for now. Please try again in 15 "
         "minutes, or call customer service at 1-877-623-6765."
@@ -127,6 +132,9 @@ MESSAGES: dict[str, str] = {
         "as possible to keep your coverage."
     ),
     "balance_zero": N_("You have no balance due right now."),
+    "balance_credit": N_(
+        "You have a credit of {credit_amount}. It will be applied to your next bill."
+    ),
     "last_payment": N_("Your last payment was {last_payment_amount} on {last_payment_date}."),
     "due_date_account": N_(
         "Your next bill, {amount} for coverage starting {coverage_date}, is due by 5 PM Eastern "
@@ -330,5 +338,15 @@ MESSAGES: dict[str, str] = {
     "error_idempotency_conflict": N_(
         "That payment was already submitted with different details. Please call customer "
         "service at 1-877-623-6765."
+    ),
+    "error_payment_not_found": N_(
+        "I could not find a payment with that confirmation number on your account."
+    ),
+    "error_payment_not_cancellable": N_(
+        "Only a one-time payment that has not been sent to the bank can be cancelled here."
+    ),
+    "error_payment_already_sent": N_(
+        "That payment was already sent to the bank, so it can no longer be cancelled. Please "
+        "call customer service at 1-877-623-6765."
     ),
 }
