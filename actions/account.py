@@ -136,7 +136,22 @@ class ActionAutopayStatus(Action):
 
 
 def say_autopay_status(dispatcher: CollectingDispatcher, status: autopay.AutopayStatus) -> None:
-    if status.status == "active" and status.next_draft_date is not None:
+    if status.unpaid_month is not None and status.drafts_resume_on is not None:
+        # A bill this AutoPay will not pay on time (set up after this month's draft, a paused
+        # draft, a draft Reg E holds past the due date): say so, never "the next draft is today".
+        say(
+            dispatcher,
+            "autopay_paused_one_draft"
+            if status.status == "paused"
+            else "autopay_active_skips_bill",
+            draft_day=status.draft_day,
+            bank_kind=status.bank_kind,
+            last4=status.last4,
+            unpaid_amount=status.unpaid_amount,
+            due_date=status.unpaid_due_date,
+            next_draft_date=status.drafts_resume_on,
+        )
+    elif status.status == "active" and status.next_draft_date is not None:
         say(
             dispatcher,
             "autopay_active",

@@ -113,6 +113,11 @@ class IdempotencyConflict(BillingError):
     message = "That request was already made with different details."
 
 
+class InvalidNoticeRange(BillingError):
+    code = "invalid_notice_range"
+    message = "The range must run from at least one cent up to an amount no lower than its start."
+
+
 class PaymentNotFound(BillingError):
     code = "payment_not_found"
     message = "We could not find a payment with that confirmation number on this account."

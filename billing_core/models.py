@@ -212,6 +212,10 @@ class AutopayEnrollment(Base):
     authorization_id: Mapped[int] = mapped_column(ForeignKey("authorizations.id"))
     last_draft_amount: Mapped[Decimal | None] = mapped_column(Money)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The first coverage month this enrollment drafts (set at enrollment and on restart), and a
+    # coverage month whose draft a one-draft pause skips (billing_core.autopay_schedule).
+    first_month: Mapped[date | None] = mapped_column(Date)
+    skip_month: Mapped[date | None] = mapped_column(Date)
 
     bank_method: Mapped[BankMethod] = relationship()
 

@@ -41,6 +41,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from billing_core.autopay_sql import autopay_covers_bill
 from billing_core.billing_calendar import (
     DUE_DAY,
     EASTERN,
@@ -239,11 +240,7 @@ def _eligible(session: Session, target: Target, now: datetime) -> Any:
     if target.kind.startswith("due_"):
         # Fully covered: an active AutoPay whose draft for this bill is still ahead.
         conditions.append(
-            or_(
-                ae.c.status.is_(None),
-                ae.c.status != "active",
-                ae.c.draft_day < target.draft_day_from,
-            )
+            or_(ae.c.account_id.is_(None), ~autopay_covers_bill(ae, month, target.draft_day_from))
         )
 
     from_ = (

@@ -245,6 +245,17 @@ MESSAGES: dict[str, str] = {
         "You are enrolled in AutoPay. We draft your {bank_kind} account ending in {last4} on day "
         "{draft_day} of each month. Nothing is due for the next draft right now."
     ),
+    "autopay_active_skips_bill": N_(
+        "You are enrolled in AutoPay. We draft your {bank_kind} account ending in {last4} on day "
+        "{draft_day} of each month. AutoPay will not pay {unpaid_amount} of your bill due "
+        "{due_date} on time, so please pay that yourself by then. The next draft is on "
+        "{next_draft_date}."
+    ),
+    "autopay_paused_one_draft": N_(
+        "Your AutoPay from the account ending in {last4} is paused for one draft: it will not pay "
+        "your bill of {unpaid_amount} due {due_date}, so please pay that yourself by then. Drafts "
+        "start again on {next_draft_date}."
+    ),
     "autopay_paused": N_(
         "Your AutoPay from the account ending in {last4} is paused. No drafts are made while it "
         "is paused."
