@@ -50,7 +50,8 @@ def resolve_web_secrets(
 def init_app(app: Flask, channels: ChannelSettings) -> None:
     """Text receipts need Twilio's REST API; request size limit; the real client address."""
     require_twilio_rest(channels)
-    app.config.setdefault("MAX_CONTENT_LENGTH", MAX_REQUEST_BYTES)
+    if app.config.get("MAX_CONTENT_LENGTH") is None:  # Flask's default is None: no limit
+        app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
     if channels.trusted_proxies:
         # Each trusted proxy appends the address it saw; the last N entries are theirs. With 0
         # (the default) X-Forwarded-* are ignored: a client could write anything there.
