@@ -60,9 +60,9 @@ def running_prism(log_path: Path) -> Iterator[str]:
         deadline = time.monotonic() + 60
         while True:
             try:
-                requests.get(url, timeout=1)
+                requests.get(url, timeout=2)
                 break
-            except requests.ConnectionError:
+            except requests.RequestException:  # not listening yet, or too busy starting to answer
                 if proc.poll() is not None or time.monotonic() > deadline:
                     raise PrismUnavailable(
                         f"Prism did not start:\n{log_path.read_text()[-2000:]}"

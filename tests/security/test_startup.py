@@ -262,3 +262,17 @@ def test_with_real_secrets_every_job_starts_and_finishes(job, database, key_file
     }
     result = run_job(job, env, tmp_path)
     assert result.returncode == 0, result.stderr[-2000:]
+
+
+@pytest.mark.slow
+def test_schema_migrations_need_no_secret(tmp_path):
+    url = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+    result = subprocess.run(
+        [sys.executable, "-m", "billing_core", "migrate"],
+        cwd=REPO,
+        env={"PATH": os.environ["PATH"], "DATABASE_URL": url},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
