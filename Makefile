@@ -18,9 +18,17 @@ CATALOGS := $(CATALOG_SOURCES:.po=.mo)
 
 export PYTHONDONTWRITEBYTECODE := 1
 
+# The one development mode (billing_core/secrets.py): public development secrets, a generated
+# bank-data key, texts to the outbox. Only the targets that start processes on this machine set it;
+# `make test` does not (tests/conftest.py sets it for the test process; the production drills run
+# their processes outside it, with random secrets).
+DEV_TARGETS := run demo-db call remind purge-calls backoffice-daily bench-billing bench-nlu \
+	bench-voice bench-reminders bench-backoffice
+$(DEV_TARGETS): export HC_DEVELOPMENT := 1
+
 .PHONY: setup run test lint format train catalogs extract-messages demo-db bench-billing \
 	bench-nlu bench-voice bench-reminders bench-backoffice backoffice-daily call remind purge-calls \
-	audit clean
+	purge-tracker audit clean
 
 setup: $(VENV)/.installed $(RASA_VENV)/.installed node_modules/.installed catalogs
 
@@ -110,6 +118,11 @@ remind: setup
 # State of calls whose final status callback never came (cron: daily; ARGS="--older-than-hours 48").
 purge-calls: setup
 	$(PY) -m ivr.voice purge $(ARGS)
+
+# Rasa's SQL tracker store: delete events past the retention period (cron: daily). Needs
+# TRACKER_STORE_URL (production's tracker database; `make run` keeps conversations in memory).
+purge-tracker: setup
+	$(PY) -m ivr.rasa_retention purge $(ARGS)
 
 bench-reminders: setup
 	$(PY) scripts/bench_reminders.py --accounts $(or $(N),200000)

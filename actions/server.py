@@ -2,7 +2,8 @@
 
 rasa-sdk runs any action for any tracker it is sent. Here every request but `/health` must carry
 `Authorization: Bearer <ACTION_SERVER_SECRET>`, which only the Rasa server has (endpoints.yml),
-or it gets 401. Without the secret (outside development mode) the server does not start.
+or it gets 401. Without the secret or a valid bank-data key (outside development mode) the server
+does not start.
 
     python -m actions.server --port 5055 [--host 127.0.0.1]
 """
@@ -21,7 +22,9 @@ from rasa_sdk.executor import ActionExecutor
 from sanic import Sanic, response
 from sanic.worker.loader import AppLoader
 
+from billing_core.runtime import BillingRuntime
 from billing_core.secrets import MissingSecret, secret
+from billing_core.startup import EX_CONFIG
 
 log = logging.getLogger(__name__)
 OPEN_PATHS = {"/health"}
@@ -53,9 +56,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         expected = secret("ACTION_SERVER_SECRET")
+        BillingRuntime.start().engine.dispose()  # refuses a missing or invalid bank-data key
     except MissingSecret as exc:
-        print(f"action server not started: {exc}", file=sys.stderr)
-        return 2
+        print(f"error: action server not started: {exc}", file=sys.stderr)
+        return EX_CONFIG
     logging.basicConfig(level=logging.INFO)
     executor = ActionExecutor()
     executor.register_package("actions")

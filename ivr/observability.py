@@ -5,6 +5,8 @@ of the phone number; chat: the session id prefix). The formatter masks every run
 the message, the exception text and any extra field except a few known-safe ones, so a bank
 account number, a phone number or an account number cannot reach a log line even by accident.
 
+/metrics and /ready need `Authorization: Bearer <OPS_TOKEN>` (ivr.hardening.ops_only).
+
 Metrics (prometheus-client; with several gunicorn workers set PROMETHEUS_MULTIPROC_DIR, see
 deploy/gunicorn.conf.py): turn latency per channel, Rasa latency, outages and fallbacks, payments
 by result (seen in Rasa's answers), reminders and SMS deliveries by status.
@@ -33,6 +35,7 @@ from prometheus_client import (
 from prometheus_client import multiprocess as prom_multiprocess
 from sqlalchemy import text
 
+from ivr.hardening import ops_only
 from ivr.rasa_client import BotMessage, RasaClient, RasaUnavailable
 
 # ---------------------------------------------------------------- metrics
@@ -295,10 +298,12 @@ def init_app(app: Flask) -> None:
         return response
 
     @app.get("/metrics")
+    @ops_only
     def metrics() -> Response:
         return Response(metrics_body(), mimetype=CONTENT_TYPE_LATEST)
 
     @app.get("/ready")
+    @ops_only
     def ready() -> tuple[dict[str, str], int]:
         """Readiness: the billing database answers (a load balancer stops sending otherwise)."""
         try:

@@ -28,6 +28,7 @@ from billing_core.billing_calendar import EASTERN, eastern_date, utcnow
 from billing_core.errors import BillingError
 from billing_core.runtime import BillingRuntime
 from billing_core.settings import REPO_ROOT, Settings
+from billing_core.startup import refuses_without_secrets
 
 DEFAULT_OUT = REPO_ROOT / "var" / "ach"
 
@@ -43,6 +44,7 @@ def _as_of(day: date | None) -> datetime:
     return datetime.combine(day, time(6), tzinfo=EASTERN).astimezone(UTC)
 
 
+@refuses_without_secrets
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m billing_core.backoffice", description=__doc__)
     parser.add_argument("--quiet", action="store_true", help="no progress bars")

@@ -21,7 +21,6 @@ from flask.blueprints import BlueprintSetupState
 from flask_limiter import Limiter, RateLimitExceeded
 from flask_limiter.util import get_remote_address
 
-from billing_core.secrets import secret
 from ivr.chat.guard import request_origin_allowed
 from ivr.chat.session import ChatSession, SessionStore
 from ivr.chat.settings import ChatSettings
@@ -216,7 +215,7 @@ def message() -> tuple[Response, int] | Response:
         text = as_text(text)
 
     # Verification failures are limited per client address too; Rasa sees only a keyed hash.
-    client = pseudonym(request.remote_addr or "", secret("SENDER_ID_KEY"))
+    client = pseudonym(request.remote_addr or "", current_app.config["SENDER_ID_KEY"])
     try:
         bot = current_app.extensions["rasa"].send(
             sender_id("web", session.id), text, {"locale": locale, "client": client}

@@ -74,6 +74,7 @@ def handle_inbound(
     body: str,
     now: datetime,
     reply_to_opt_out: bool = True,
+    sender_key: str | None = None,
 ) -> str | None:
     """The reply to one inbound text, or None for no reply."""
     keyword = classify(body)
@@ -105,7 +106,7 @@ def handle_inbound(
         return _sms("sms_help", locale)
     try:
         messages = rasa.send(
-            sms_sender_id(phone, secret("SENDER_ID_KEY")),
+            sms_sender_id(phone, sender_key or secret("SENDER_ID_KEY")),
             text,
             {"channel": "sms", "locale": locale, "phone": phone, "caller_account": caller_account},
         )
