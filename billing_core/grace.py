@@ -148,27 +148,21 @@ def replay(
         for track in tracks.values():
             _expire(track, at)
         last = frozenset(cid for cid, t in tracks.items() if t.terminated_on is not None)
-        owed = allocate(
-            ledger.lines, ledger.credit_at(at), at, line_order=line_order, last=last
-        )
+        owed = allocate(ledger.lines, ledger.credit_at(at), at, line_order=line_order, last=last)
         for cid, track in tracks.items():
             late = sorted(
                 (b for b in lines_of[cid] if b.due_at < at and owed[(cid, b.month)] > 0),
                 key=lambda b: b.month,
             )
             _step(track, late, at)
-    return {
-        cid: _result(track, lines_of[cid], owed, on) for cid, track in tracks.items()
-    }
+    return {cid: _result(track, lines_of[cid], owed, on) for cid, track in tracks.items()}
 
 
 def _result(
     track: _Track, lines: list[BillLine], owed: dict[tuple[int, date], Decimal], on: datetime
 ) -> CoverageDelinquency:
     c = track.coverage
-    past_due = sum(
-        (owed[(c.id, b.month)] for b in lines if b.due_at < on), ZERO
-    )
+    past_due = sum((owed[(c.id, b.month)] for b in lines if b.due_at < on), ZERO)
     base = dict(
         coverage_id=c.id,
         line=c.line,

@@ -14,8 +14,8 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import exists, select
 
 from billing_core.accounts import get_account
-from billing_core.backoffice.models import AccountStanding, StandingChange
 from billing_core.backoffice.delinquency_notices import send_notices
+from billing_core.backoffice.models import AccountStanding, StandingChange
 from billing_core.backoffice.notifications import Notifier, OutboxNotifier
 from billing_core.backoffice.sql import is_postgres
 from billing_core.bill_run import end_coverage
