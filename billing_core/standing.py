@@ -48,8 +48,13 @@ def caller_standing(uow: UnitOfWork, account_number: str, *, now: datetime) -> C
     live = delinquency_state(uow, account_number, on=now)
     recorded = uow.session.get(AccountStanding, account.id)
     if recorded is not None and recorded.state == "terminated":
-        window_open = recorded.reinstate_by is not None and today <= recorded.reinstate_by
-        if not (window_open and live.state == "current"):  # else: paid in full today
+        # Only a reinstatement the ledger shows (paid in full after the termination, inside the
+        # window) overrides it; a "current" that comes from bills revised to $0 does not.
+        reinstated = live.state == "current" and any(
+            c.reinstated_on is not None and c.reinstated_on >= (recorded.terminated_on or today)
+            for c in live.coverages
+        )
+        if not reinstated:
             return _ended(
                 recorded.reason,
                 recorded.coverage_ends,
