@@ -38,8 +38,10 @@ RASA_SITE = $(RASA_VENV)/lib/python3.10/site-packages
 
 # Code that runs inside the Rasa server (rasa_addons/): each module imported at start-up by a .pth.
 RASA_ADDONS := hc_jsonschema_cache hc_import_hooks hc_slash_messages hc_event_types
+# Input channels Rasa imports when it reads credentials.yml (copied, never imported at start-up).
+RASA_CHANNELS := hc_signed_channel hc_channel_auth
 
-$(RASA_VENV)/.installed: requirements-rasa.txt $(RASA_ADDONS:%=rasa_addons/%.py)
+$(RASA_VENV)/.installed: requirements-rasa.txt $(RASA_ADDONS:%=rasa_addons/%.py) $(RASA_CHANNELS:%=rasa_addons/%.py)
 	@test -n "$(PY310)" || { echo "Python 3.10 is needed for the Rasa server (pyenv install 3.10)"; exit 1; }
 	test -x $(RASA_VENV)/bin/python || $(PY310) -m venv $(RASA_VENV)
 	$(RASA_VENV)/bin/pip install $(PIP_QUIET) -r requirements-rasa.txt 2> >(grep -v "^WARNING: Location" >&2)
@@ -47,6 +49,7 @@ $(RASA_VENV)/.installed: requirements-rasa.txt $(RASA_ADDONS:%=rasa_addons/%.py)
 		cp rasa_addons/$$addon.py $(RASA_SITE)/$$addon.py; \
 		echo "import $$addon" > $(RASA_SITE)/$$addon.pth; \
 	done
+	for channel in $(RASA_CHANNELS); do cp rasa_addons/$$channel.py $(RASA_SITE)/$$channel.py; done
 	touch $@
 
 catalogs: $(VENV)/.installed $(CATALOGS)
@@ -83,9 +86,11 @@ demo-db: setup
 	$(PY) -m billing_core migrate
 	$(PY) -m billing_core demo
 
+# Development mode: public development secrets (billing_core/secrets.py), every port on 127.0.0.1.
 run: setup train demo-db
+	@mkdir -p var && $(PY) -m billing_core.secrets > var/development.env
 	@echo "Voice webhook: http://127.0.0.1:5000/voice/incoming  chat: http://127.0.0.1:5000/chat"
-	$(VENV)/bin/honcho start -f Procfile
+	$(VENV)/bin/honcho start -e var/development.env -f Procfile
 
 test: setup train
 	$(MAKE) --no-print-directory lint

@@ -12,6 +12,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import billing
 from actions.common import Context, say, say_error, say_system_error
+from actions.identity import IDENTITY_SLOT, issue
 from actions.parsing import parse_account_number, parse_date_of_birth, parse_zip_code
 from billing_core import accounts, errors
 from billing_core.billing_calendar import utcnow
@@ -136,6 +137,7 @@ class ValidateVerifyForm(FormValidationAction):
                 phone=ctx.phone,
                 channel=ctx.channel,
                 reference=ctx.sender_id,
+                client=ctx.client,
                 now=utcnow(),
             )
             phone_ok = ctx.channel != "sms" or (
@@ -164,10 +166,13 @@ class ValidateVerifyForm(FormValidationAction):
             say(dispatcher, "sms_account_not_available")
             return self._cleared(tracker) | {"verification_stopped": "sms_account_not_available"}
         say(dispatcher, "verified", member_name=summary.name)
+        # The identity is what every later action acts on; the answers that proved it are not
+        # kept in the conversation's slots.
         return {
-            "zip_code": zip_code,
-            "date_of_birth": date_of_birth.isoformat() if date_of_birth else None,
+            "zip_code": None,
+            "date_of_birth": None,
             "verified": True,
+            IDENTITY_SLOT: issue(ctx.sender_id, summary.account_number),
             "member_name": summary.name,
             "account_last4": summary.last4,
             **standing_slots(standing),

@@ -15,7 +15,9 @@ from sqlalchemy.orm import Session
 
 from billing_core.backoffice.models import PaymentReversal
 from billing_core.billing_calendar import add_months
+from billing_core.ledger import NOT_CREDITED
 from billing_core.models import Coverage, Invoice, Payment
+from billing_core.money_models import Refund
 
 ZERO = Decimal("0.00")
 # The default allocation within a month; Settings.payment_line_order (PAYMENT_LINE_ORDER) changes it.
@@ -88,7 +90,9 @@ def load_coverage_ledger(session: Session, account_id: int) -> CoverageLedger:
 
 def _credits(session: Session, account_id: int) -> tuple[CreditEvent, ...]:
     """A payment counts from when it posted; a return takes it away from when it was recorded
-    (not backwards to the payment date: what the member was told in between stays true)."""
+    (not backwards to the payment date: what the member was told in between stays true); a
+    refund from when it was made. A cancelled payment never counted (it is cancelled before its
+    file is cut), like the ledger's `credited_total`."""
     returned_at = dict(
         session.execute(
             select(PaymentReversal.payment_id, PaymentReversal.created_at).where(
@@ -98,11 +102,13 @@ def _credits(session: Session, account_id: int) -> tuple[CreditEvent, ...]:
     )
     events: list[CreditEvent] = []
     for p in session.scalars(select(Payment).where(Payment.account_id == account_id)):
-        if p.status == "returned" and p.id not in returned_at:
-            continue  # reversed with no record of when: it never counted
+        if p.status in NOT_CREDITED and p.id not in returned_at:
+            continue  # cancelled, or reversed with no record of when: it never counted
         events.append(CreditEvent(p.created_at, p.amount))
         if p.id in returned_at:
             events.append(CreditEvent(returned_at[p.id], -p.amount))
+    for r in session.scalars(select(Refund).where(Refund.account_id == account_id)):
+        events.append(CreditEvent(r.created_at, -r.amount))
     return tuple(sorted(events, key=lambda e: e.at))
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask
 
 from billing_core.runtime import BillingRuntime
+from billing_core.secrets import secret
 from ivr import observability
 from ivr.config import ChannelSettings
 from ivr.rasa_client import RasaClient
@@ -27,7 +28,9 @@ def create_app(
     app.config["CHANNELS"] = channels or ChannelSettings.from_env()
     app.extensions["billing"] = runtime or BillingRuntime.start()
     settings = app.config["CHANNELS"]
-    app.extensions["rasa"] = RasaClient(settings.rasa_url, settings.rasa_timeout_seconds)
+    app.extensions["rasa"] = RasaClient(
+        settings.rasa_url, settings.rasa_timeout_seconds, secret("RASA_CHANNEL_SECRET")
+    )
     observability.init_app(app)  # JSON logs, metrics, /metrics and /ready
 
     for module_name in CHANNEL_BLUEPRINTS:

@@ -66,6 +66,18 @@ SMS_DELIVERIES = Counter(
     ["kind", "status"],
 )
 HTTP_ERRORS = Counter("ivr_http_5xx_total", "Responses with a 5xx status", ["channel"])
+VERIFICATIONS = Counter(
+    "ivr_verification_failures_total",
+    "Failed identity checks (wrong ZIP or birth date; locked out), by channel: alert on a surge",
+    ["channel", "outcome"],
+)
+VERIFICATION_OUTCOMES = {
+    "error_verification_failed": "failed",
+    "error_verification_failed_one": "failed",
+    "error_verification_locked": "locked",
+    "verification_still_locked": "locked",
+    "other_account_refused": "other_account",
+}
 
 FALLBACK_MESSAGES = {"fallback_offer_agent", "not_understood", "fallback"}
 PAYMENT_RESULTS = {
@@ -97,6 +109,9 @@ def count_bot_messages(channel: str, messages: list[BotMessage]) -> None:
             result = "failed"
         if result is not None:
             PAYMENTS.labels(result).inc()
+        outcome = VERIFICATION_OUTCOMES.get(message.msg)
+        if outcome is not None:
+            VERIFICATIONS.labels(channel, outcome).inc()
 
 
 def count_sms_status(status: str, *, reminder: bool) -> None:
@@ -116,7 +131,7 @@ class InstrumentedRasa:
         return getattr(self.inner, name)
 
     def send(self, sender: str, message: str, metadata: dict[str, Any]) -> list[BotMessage]:
-        channel = str(metadata.get("channel") or "unknown")
+        channel = sender.split(":", 1)[0] if ":" in sender else "unknown"
         started = time.perf_counter()
         try:
             messages = self.inner.send(sender, message, metadata)

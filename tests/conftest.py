@@ -18,6 +18,10 @@ import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import create_engine, inspect, text
 
+# The suite runs in development mode (public development secrets), as `make run` does; the tests
+# of start-up without secrets clear it in the processes they start.
+os.environ.setdefault("HC_DEVELOPMENT", "1")
+
 from billing_core.db import make_engine, migrate
 from billing_core.runtime import BillingRuntime
 from billing_core.settings import Settings

@@ -22,7 +22,8 @@ from pathlib import Path
 import requests
 from cryptography.fernet import Fernet
 
-from tests.rasa_stack import APP_PYTHON, RASA_BIN, REPO, free_port
+from billing_core.secrets import DEVELOPMENT_VALUES
+from tests.rasa_stack import API_TOKEN, APP_PYTHON, RASA_BIN, REPO, free_port
 
 PG_USER = "postgres"
 
@@ -265,13 +266,17 @@ class MultiStack:
             "DATABASE_URL": self.billing_url,
             "BANK_DATA_KEY_FILE": str(self.key_file),
             "PYTHONPATH": str(REPO),
+            # The web apps run in the test process, in development mode: same secrets here.
+            "HC_DEVELOPMENT": "1",
+            **DEVELOPMENT_VALUES,
         }
 
     def tracker_dump(self) -> str:
         """Every stored Rasa event, as text (the SQL tracker store's table)."""
         return self.postgres.psql(self.tracker_db, "SELECT data FROM events ORDER BY id")
 
-    def user_events(self, sender: str) -> int:
+    def user_events(self, call_sid: str) -> int:
+        sender = f"voice:{call_sid}"
         out = self.postgres.psql(
             self.tracker_db,
             f"SELECT count(*) FROM events WHERE sender_id = '{sender}' AND type_name = 'user'",
@@ -301,15 +306,7 @@ def _rasa_env(stack: MultiStack, inst: Instance) -> dict[str, str]:
 def start_action_server(stack: MultiStack, inst: Instance) -> None:
     with inst.action_log.open("ab") as out:
         inst.actions = subprocess.Popen(
-            [
-                str(APP_PYTHON),
-                "-m",
-                "rasa_sdk",
-                "--actions",
-                "actions",
-                "--port",
-                str(inst.action_port),
-            ],
+            [str(APP_PYTHON), "-m", "actions.server", "--port", str(inst.action_port)],
             cwd=REPO,
             env=stack.env(),
             stdout=out,
@@ -325,6 +322,8 @@ def start_rasa(stack: MultiStack, inst: Instance, model: Path, debug: bool = Tru
                 str(RASA_BIN),
                 "run",
                 "--enable-api",
+                "--auth-token",
+                DEVELOPMENT_VALUES["RASA_API_TOKEN"],
                 "--model",
                 str(model),
                 "--endpoints",
@@ -412,7 +411,7 @@ def start_multi(work: Path, model: Path, instances: int = 2, debug: bool = True)
         def wait(inst: Instance) -> None:
             try:
                 wait_for(f"{inst.action_url}/health", inst.actions, 60, inst.action_log)
-                wait_for(f"{inst.rasa_url}/status", inst.rasa, 240, inst.rasa_log)
+                wait_for(f"{inst.rasa_url}/status?token={API_TOKEN}", inst.rasa, 240, inst.rasa_log)
             except BaseException as exc:
                 errors.append(exc)
 

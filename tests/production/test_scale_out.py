@@ -16,6 +16,7 @@ from billing_core.models import Account, Payment
 from ivr.observability import JsonFormatter
 from tests.production.conftest import TOKEN
 from tests.production.helpers import RoundRobinCaller
+from tests.rasa_stack import API_TOKEN
 
 pytestmark = [pytest.mark.rasa, pytest.mark.postgres, pytest.mark.slow]
 
@@ -138,5 +139,7 @@ def test_every_service_reports_health_and_the_app_exports_metrics(clients, multi
         assert 'ivr_rasa_seconds_count{channel="voice"}' in metrics
     for inst in multi_stack.instances:
         assert requests.get(f"{inst.action_url}/health", timeout=5).json()["status"] == "ok"
-        status = requests.get(f"{inst.rasa_url}/status", timeout=5).json()
+        status = requests.get(
+            f"{inst.rasa_url}/status", params={"token": API_TOKEN}, timeout=5
+        ).json()
         assert status["model_file"]

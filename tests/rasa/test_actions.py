@@ -87,6 +87,7 @@ def verify_turn(slots, text, value_slot="zip_code", metadata=None):
 
 def test_a_voice_call_matched_by_caller_id_prefills_the_account_number(demo):
     tracker = make_tracker(
+        sender_id="voice:CA0001",
         slots={
             "session_started_metadata": {
                 "channel": "voice",
@@ -94,7 +95,7 @@ def test_a_voice_call_matched_by_caller_id_prefills_the_account_number(demo):
                 "phone": "+15085550104",
                 "caller_account": "1000000004",
             }
-        }
+        },
     )
     _, events = run(ActionSessionStart(), tracker)
     slots = slot_events(events)
@@ -106,13 +107,14 @@ def test_a_voice_call_matched_by_caller_id_prefills_the_account_number(demo):
 
 def test_a_texting_number_verified_on_one_account_prefills_it_too(demo):
     tracker = make_tracker(
+        sender_id="sms:CA0001",
         slots={
             "session_started_metadata": {
                 "channel": "sms",
                 "locale": "en",
                 "caller_account": "1000000004",
             }
-        }
+        },
     )
     _, events = run(ActionSessionStart(), tracker)
     assert slot_events(events)["account_number"] == "1000000004"
@@ -120,13 +122,14 @@ def test_a_texting_number_verified_on_one_account_prefills_it_too(demo):
 
 def test_a_caller_account_is_ignored_in_the_web_chat(demo):
     tracker = make_tracker(
+        sender_id="web:CA0001",
         slots={
             "session_started_metadata": {
                 "channel": "web",
                 "locale": "en",
                 "caller_account": "1000000004",
             }
-        }
+        },
     )
     _, events = run(ActionSessionStart(), tracker)
     assert "account_number" not in slot_events(events)

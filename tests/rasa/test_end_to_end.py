@@ -77,7 +77,7 @@ def test_pay_the_full_balance_by_phone_with_the_account_on_file(rasa_stack):
             select(Payment).where(Payment.confirmation_number == number)
         ).one()
         auth = uow.session.get(Authorization, payment.authorization_id)
-        assert auth.channel == "voice" and auth.reference == who
+        assert auth.channel == "voice" and auth.reference == f"voice:{who}"
         assert "512 dollars and 40 cents" in auth.script_text
         assert "6 7 8 9" in auth.script_text
     rt.engine.dispose()
