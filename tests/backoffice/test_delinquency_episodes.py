@@ -18,6 +18,8 @@ from billing_core.backoffice.nacha import ReturnSpec, build_return_file, parse_f
 from billing_core.backoffice.returns import apply_returns, read_return_file, run_retries
 from billing_core.bill_run import run_bill_run
 from billing_core.billing_calendar import bill_run_issued_at
+from billing_core.cancellation import cancel_payment
+from billing_core.delinquency import delinquency_state
 from billing_core.models import Coverage, Enrollee, Invoice
 from billing_core.standing import caller_standing
 from ivr.render import render
@@ -267,3 +269,18 @@ def test_a_caller_who_paid_in_full_inside_the_window_hears_current_before_the_ni
     pay(runtime, number, ref, "600.00", eastern(date(2027, 1, 20), 10), "reinstate")
     with runtime.uow() as uow:
         assert caller_standing(uow, number, now=eastern(date(2027, 1, 20), 11)).state == "current"
+
+
+def test_a_cancelled_payment_does_not_keep_the_coverage_paid(runtime):
+    number, ref = make_member(runtime, start_month=date(2026, 12, 1))
+    bill(runtime, date(2026, 12, 1))
+    pay(runtime, number, ref, "300.00", eastern(date(2026, 11, 10)), "dec")
+    bill(runtime, date(2027, 1, 1))
+    confirmation = pay(runtime, number, ref, "300.00", eastern(date(2026, 12, 20)), "jan")
+    with runtime.uow() as uow:
+        cancel_payment(
+            uow, number, confirmation, channel="voice", now=eastern(date(2026, 12, 20), 11)
+        )
+    with runtime.uow() as uow:
+        d = delinquency_state(uow, number, on=eastern(date(2026, 12, 28)))
+    assert (d.state, d.past_due_amount) == ("grace", Decimal("300.00"))
