@@ -16,18 +16,22 @@ from actions.identity import IDENTITY_SLOT, issue
 from actions.parsing import parse_account_number, parse_date_of_birth, parse_zip_code
 from billing_core import accounts, errors
 from billing_core.billing_calendar import utcnow
-from billing_core.delinquency import Delinquency, delinquency_state
+from billing_core.standing import CallerStanding, caller_standing
 
 
-def standing_slots(standing: Delinquency) -> dict[str, Any]:
-    """The account's real delinquency state, for the late-payment answer to a verified caller."""
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def standing_slots(standing: CallerStanding) -> dict[str, Any]:
+    """The account's standing (a recorded termination wins), for the late-payment answer."""
     return {
         "standing": standing.state,
         "standing_past_due_amount": str(standing.past_due_amount),
-        "standing_grace_ends": standing.grace_ends.isoformat() if standing.grace_ends else None,
-        "standing_coverage_ends": (
-            standing.coverage_ends.isoformat() if standing.coverage_ends else None
-        ),
+        "standing_grace_ends": _iso(standing.grace_ends),
+        "standing_coverage_ends": _iso(standing.coverage_ends),
+        "standing_reinstate_by": _iso(standing.reinstate_by),
+        "standing_coverage_line": standing.coverage_line,
     }
 
 
@@ -140,7 +144,7 @@ class ValidateVerifyForm(FormValidationAction):
                 ctx.phone is not None
                 and accounts.phone_is_verified_for(uow, ctx.phone, account_number)
             )
-            standing = delinquency_state(uow, account_number, on=utcnow())
+            standing = caller_standing(uow, account_number, now=utcnow())
             return summary, phone_ok, standing
 
         try:

@@ -138,6 +138,37 @@ def verify_caller(
     hash of its address) after 10: guessing across many accounts from one source is stopped too.
     """
     account_number = normalize_digits(account_number)
+    account = uow.session.scalars(
+        select(Account).where(Account.account_number == account_number)
+    ).one_or_none()
+    return _check_caller(
+        uow,
+        account_number,
+        account,
+        zip_code=zip_code,
+        date_of_birth=date_of_birth,
+        phone=phone,
+        channel=channel,
+        reference=reference,
+        client=client,
+        now=now,
+    )
+
+
+def _check_caller(
+    uow: UnitOfWork,
+    account_number: str,
+    account: Account | None,
+    *,
+    zip_code: str | None,
+    date_of_birth: date | None,
+    phone: str | None,
+    channel: str,
+    reference: str | None,
+    client: str | None,
+    now: datetime,
+) -> AccountSummary:
+    """The second factor and the lockout, for an account (or None) found under `account_number`."""
     since = now - LOCK_WINDOW - LOCK_DURATION
     who = [VerificationAttempt.account_number == account_number]
     if phone:
@@ -154,9 +185,6 @@ def verify_caller(
     if until is not None:
         raise errors.VerificationLocked(until)
 
-    account = uow.session.scalars(
-        select(Account).where(Account.account_number == account_number)
-    ).one_or_none()
     matched = account is not None and (
         (zip_code is not None and normalize_digits(zip_code)[:5] == account.zip_code[:5])
         or (date_of_birth is not None and date_of_birth == account.date_of_birth)
@@ -194,3 +222,45 @@ def verify_caller(
         raise errors.VerificationFailed(tries_left=max(LOCK_AFTER_FAILURES - len(window), 0))
     assert account is not None
     return AccountSummary.of(account)
+
+
+def verify_caller_by_bill(
+    uow: UnitOfWork,
+    invoice_number: str,
+    *,
+    zip_code: str | None = None,
+    date_of_birth: date | None = None,
+    phone: str | None = None,
+    channel: str = "voice",
+    reference: str | None = None,
+    client: str | None = None,
+    now: datetime,
+) -> AccountSummary:
+    """Verification for a caller who has a bill but not the account number ("Locate Account"):
+    the bill number finds the account, then the same ZIP / date-of-birth check and lockout apply.
+    An unknown bill number is a failed try like a wrong ZIP, so it reveals nothing."""
+    digits = normalize_digits(invoice_number)
+    account = (
+        uow.session.scalars(
+            select(Account)
+            .join(Invoice, Invoice.account_id == Account.id)
+            .where(Invoice.invoice_number == digits)
+        ).one_or_none()
+        if digits
+        else None
+    )
+    # Tries are counted under the account the bill belongs to (one lockout whichever number the
+    # caller gives); an unknown bill's under a key no account number can equal.
+    key = account.account_number if account else f"B{digits[-11:]}"
+    return _check_caller(
+        uow,
+        key,
+        account,
+        zip_code=zip_code,
+        date_of_birth=date_of_birth,
+        phone=phone,
+        channel=channel,
+        reference=reference,
+        client=client,
+        now=now,
+    )

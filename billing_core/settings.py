@@ -28,6 +28,8 @@ class Settings:
     card_convenience_fee: Decimal = Decimal("2.95")
     max_payment_amount: Decimal = Decimal("50000.00")
     db_pool_size: int = 10  # per process, plus as many overflow connections (Postgres only)
+    # Within a coverage month, which line a partial payment pays first (billing_core.coverage_ledger).
+    payment_line_order: tuple[str, ...] = ("health", "dental")
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -39,6 +41,11 @@ class Settings:
             card_convenience_fee=Decimal(env.get("CARD_CONVENIENCE_FEE") or "2.95"),
             max_payment_amount=Decimal(env.get("MAX_PAYMENT_AMOUNT") or "50000.00"),
             db_pool_size=int(env.get("DB_POOL_SIZE") or 10),
+            payment_line_order=tuple(
+                name.strip()
+                for name in (env.get("PAYMENT_LINE_ORDER") or "health,dental").split(",")
+                if name.strip()
+            ),
         )
 
 

@@ -81,6 +81,9 @@ MESSAGES: dict[str, str] = {
     # Bank account kinds, for the renderer to translate the raw `bank_kind` value
     "bank_kind.checking": N_("checking"),
     "bank_kind.savings": N_("savings"),
+    # Coverage lines, for the renderer to translate the raw `coverage_line` value
+    "coverage_line.health": N_("health"),
+    "coverage_line.dental": N_("dental"),
     # Verification
     "ask_account_number": N_("Please enter your 10-digit Health Connector account number."),
     "ask_account_number@voice": N_(

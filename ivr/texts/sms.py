@@ -70,6 +70,14 @@ MESSAGES: dict[str, str] = {
         "Health Connector: your coverage ended {coverage_end_date} for nonpayment. Pay by "
         "{reinstate_date} to restore it: 1-877-623-6765. Reply STOP to opt out."
     ),
+    "sms_notice_coverage_line_terminated": N_(
+        "Health Connector: your {coverage_line} coverage ended {coverage_end_date} for nonpayment. "
+        "Pay by {reinstate_date} to restore it: 1-877-623-6765. Reply STOP to opt out."
+    ),
+    "sms_notice_coverage_not_started": N_(
+        "Health Connector: your coverage did not start because the first premium was not paid by "
+        "its due date. Call 1-877-623-6765. Reply STOP to opt out."
+    ),
     "sms_notice_coverage_reinstated": N_(
         "Health Connector: we received your payment and your coverage is reinstated. Thank you. "
         "Questions? 1-877-623-6765. Reply STOP to opt out."

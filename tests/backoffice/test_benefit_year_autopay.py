@@ -161,12 +161,15 @@ def test_a_quarter_of_autopay_households_drafts_on_time_and_balances_to_the_cent
                 (letters, "rege_amount_change", "mail"),
                 (raised, "rege_amount_change", "sms"),  # the $40 second draft
                 # Raised on Dec 15, after the Dec 13 cut-off: $40 is owed from the 24th to the
-                # 28th, and the member is told so (past due, never terminated).
-                (raised, "past_due_warning", "sms"),
+                # 28th, and the member is told so (never terminated). Covered since January 2026
+                # (unbilled months are covered months), so it is the short grace to Dec 31, not
+                # a binder's past-due warning.
+                (raised, "grace_started", "sms"),
+                (raised, "termination_warning", "sms"),
                 (raised, "rege_amount_change", "sms"),  # $300 after the $40
             ]
         )
-        assert len(transport.sent) == 5
+        assert len(transport.sent) == 6
         for number, _ in houses.values():
             acct = s.scalar(select(Account.id).where(Account.account_number == number))
             billed = sum((i.amount for i in current_invoices(s, acct)), D("0.00"))

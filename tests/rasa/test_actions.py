@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -31,8 +31,8 @@ from actions.payment import (
 from actions.session import ActionSessionStart
 from actions.verify import ValidateVerifyForm
 from billing_core import autopay, payments
-from billing_core.backoffice.models import MemberNotification
-from billing_core.models import Authorization, Payment
+from billing_core.backoffice.models import AccountStanding, MemberNotification
+from billing_core.models import Account, Authorization, Payment
 from ivr.render import render
 from tests.rasa.conftest import make_tracker, msg_ids, payloads, slot_events
 
@@ -746,3 +746,29 @@ def test_repeat_says_the_last_turn_again(demo):
     ]
     dispatcher, _ = run(ActionRepeat(), make_tracker(events=events))
     assert msg_ids(dispatcher) == ["balance_due", "anything_else"]
+
+
+def test_a_terminated_member_is_verified_with_the_recorded_termination_and_its_window(demo):
+    today = datetime.now(UTC).date()
+    with demo.uow() as uow:
+        account_id = uow.session.scalar(
+            select(Account.id).where(Account.account_number == "1000000001")
+        )
+        uow.session.add(
+            AccountStanding(
+                account_id=account_id,
+                state="terminated",
+                reason="short_grace",
+                past_due_amount=Decimal("0.00"),
+                coverage_ends=date(2026, 11, 30),
+                terminated_on=today,
+                reinstate_by=today + timedelta(days=35),
+                evaluated_on=today,
+                since=today,
+            )
+        )
+    _dispatcher, events = verify_turn({"account_number": "1000000001"}, "02108")
+    slots = slot_events(events)
+    assert slots["standing"] == "terminated"  # not "current", though the ledger reads current
+    assert slots["standing_coverage_ends"] == "2026-11-30"
+    assert slots["standing_reinstate_by"] == (today + timedelta(days=35)).isoformat()
