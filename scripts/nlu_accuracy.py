@@ -105,7 +105,9 @@ def report(name: str, outcome: dict) -> bool:
     )
     for r in cases:
         if r["got"] != r["expected"]:
-            print(f"    {r['text']!r}: expected {r['expected']}, got {r['got']} ({r['confidence']})")
+            print(
+                f"    {r['text']!r}: expected {r['expected']}, got {r['got']} ({r['confidence']})"
+            )
     return ok
 
 
