@@ -19,6 +19,7 @@ from functools import partial
 
 from rasa_sdk.endpoint import create_app_for_serve
 from rasa_sdk.executor import ActionExecutor
+from rasa_sdk.utils import number_of_sanic_workers
 from sanic import Sanic, response
 from sanic.worker.loader import AppLoader
 
@@ -65,7 +66,8 @@ def main(argv: list[str] | None = None) -> int:
     executor.register_package("actions")
     loader = AppLoader(factory=partial(guarded_app, executor, expected))
     app = loader.load()
-    app.prepare(host=args.host, port=args.port, workers=1, access_log=False)
+    # ACTION_SERVER_SANIC_WORKERS, as rasa-sdk's own entry point reads it (default 1).
+    app.prepare(host=args.host, port=args.port, workers=number_of_sanic_workers(), access_log=False)
     log.info("action server on http://%s:%s", args.host, args.port)
     Sanic.serve(primary=app, app_loader=loader)
     return 0
