@@ -6,10 +6,12 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from flask import Flask
+from sqlalchemy import select
 from twilio.request_validator import RequestValidator
 
 from billing_core.balances import get_balance
 from billing_core.billing_calendar import utcnow
+from billing_core.models import Account, ContactPhone
 from billing_core.runtime import BillingRuntime
 from billing_core.settings import Settings
 from ivr.app import create_app
@@ -29,7 +31,9 @@ CHAT_CONFIG = {
     "CHAT_LIMIT_PER_IP": "1000/minute",
 }
 # The attacker is verified as Maria; the victim is Linda, on AutoPay from checking ending 6789.
-ATTACKER = {"account": "1000000001", "zip": "02108", "phone": "+16175550101"}
+# The attacker texts from a second verified phone of Maria's: the demo phone's conversation in the
+# session's Rasa server belongs to the SMS end-to-end tests.
+ATTACKER = {"account": "1000000001", "zip": "02108", "phone": "+16175550188"}
 VICTIM = {"account": "1000000004", "zip": "02740", "bank_last4": "6789"}
 
 
@@ -40,6 +44,20 @@ def stack_runtime(rasa_stack: RasaStack) -> Iterator[BillingRuntime]:
     )
     yield rt
     rt.engine.dispose()
+
+
+@pytest.fixture
+def attacker_phone(stack_runtime: BillingRuntime) -> str:
+    """A phone verified on the attacker's account, added once to the session's database."""
+    with stack_runtime.uow() as uow:
+        account = uow.session.scalars(
+            select(Account).where(Account.account_number == ATTACKER["account"])
+        ).one()
+        if ATTACKER["phone"] not in {p.number for p in account.phones}:
+            uow.session.add(
+                ContactPhone(account_id=account.id, number=ATTACKER["phone"], verified=True)
+            )
+    return ATTACKER["phone"]
 
 
 @pytest.fixture

@@ -31,8 +31,8 @@ def identity_of(rasa_stack: RasaStack, sender: str) -> str:
     return json.loads(rasa_stack.tracker(sender))["slots"]["identity"]
 
 
-def test_a_verified_texter_cannot_switch_to_another_account(gateway, owed, rasa_stack):
-    phone = ATTACKER["phone"]
+def test_a_verified_texter_cannot_switch_to_another_account(gateway, owed, attacker_phone):
+    phone = attacker_phone
     assert owed(VICTIM["account"]) != owed(ATTACKER["account"])  # the check below means something
     assert "zip" in texts(gateway, phone, "BAL").lower()
     assert owed(ATTACKER["account"]) in texts(gateway, phone, ATTACKER["zip"])
