@@ -93,7 +93,7 @@ $(MODEL_STAMP): $(RASA_VENV)/.installed $(TRAINING_INPUTS)
 rasa-lock:
 	@test -n "$(RASA_PY)" || { echo "Python 3.11 is needed for the Rasa server (pyenv install 3.11)"; exit 1; }
 	$(RASA_PY) scripts/rasa_lock.py lock
-	$(MAKE) --no-print-directory $(RASA_VENV)/.installed
+	$(MAKE) --no-print-directory rasa-env-check
 
 # Fails loudly unless .venv-rasa runs Python 3.11 with exactly the lock (part of `make test`).
 rasa-env-check: $(RASA_VENV)/.installed
