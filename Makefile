@@ -3,8 +3,10 @@
 
 SHELL := /bin/bash
 PY311 ?= python3
-PY310 ?= $(shell for p in python3.10 $$(ls -d $$HOME/.pyenv/versions/3.10*/bin/python3.10 2>/dev/null); do \
-	$$p -c 'import sys; assert sys.version_info[:2] == (3, 10)' 2>/dev/null && { command -v $$p || echo $$p; } && break; done)
+# The Rasa server env's interpreter: Python 3.11 exactly (Rasa 3.6's TensorFlow 2.12 has no cp312
+# wheels; 3.10 is end of life). See README "Which Python runs what".
+RASA_PY ?= $(shell for p in python3.11 $$(ls -d $$HOME/.pyenv/versions/3.11*/bin/python3.11 2>/dev/null); do \
+	$$p -c 'import sys; assert sys.version_info[:2] == (3, 11)' 2>/dev/null && { command -v $$p || echo $$p; } && break; done)
 VENV := .venv
 RASA_VENV := .venv-rasa
 PY := $(VENV)/bin/python
@@ -12,6 +14,11 @@ PIP_QUIET := --quiet --disable-pip-version-check
 RASA := $(RASA_VENV)/bin/rasa
 RASA_DATA := nlu/train
 MODEL_STAMP := models/.trained
+# Rasa's training cache reuses a component trained earlier when its config, inputs and library
+# versions match; the Python version is not part of that key. Kept inside the env, it goes with
+# the env, so a new interpreter or lock always trains from scratch (a CRF trained on 3.10 would
+# otherwise come back on 3.11 with different feature names).
+export RASA_CACHE_DIRECTORY := $(CURDIR)/$(RASA_VENV)/rasa-cache
 TRAINING_INPUTS := domain.yml config.yml $(shell find nlu/train -name '*.yml' 2>/dev/null)
 CATALOG_SOURCES := $(wildcard ivr/locales/*/LC_MESSAGES/*.po)
 CATALOGS := $(CATALOG_SOURCES:.po=.mo)
@@ -26,7 +33,8 @@ DEV_TARGETS := run demo-db call remind purge-calls backoffice-daily bench-billin
 	bench-voice bench-reminders bench-backoffice
 $(DEV_TARGETS): export HC_DEVELOPMENT := 1
 
-.PHONY: setup run test lint format train catalogs extract-messages demo-db bench-billing \
+.PHONY: setup run test lint format train rasa-lock rasa-env-check catalogs extract-messages demo-db \
+	bench-billing \
 	bench-nlu bench-voice bench-reminders bench-backoffice backoffice-daily call remind purge-calls \
 	purge-tracker audit clean
 
@@ -42,17 +50,26 @@ $(VENV)/.installed: requirements.txt
 	$(PY) -m pip install $(PIP_QUIET) -r requirements.txt 2> >(grep -v "^WARNING: Location" >&2)
 	touch $@
 
-RASA_SITE = $(RASA_VENV)/lib/python3.10/site-packages
+RASA_SITE = $(RASA_VENV)/lib/python3.11/site-packages
 
 # Code that runs inside the Rasa server (rasa_addons/): each module imported at start-up by a .pth.
 RASA_ADDONS := hc_jsonschema_cache hc_import_hooks hc_slash_messages hc_event_types
 # Input channels Rasa imports when it reads credentials.yml (copied, never imported at start-up).
 RASA_CHANNELS := hc_signed_channel hc_channel_auth
 
-$(RASA_VENV)/.installed: requirements-rasa.txt $(RASA_ADDONS:%=rasa_addons/%.py) $(RASA_CHANNELS:%=rasa_addons/%.py)
-	@test -n "$(PY310)" || { echo "Python 3.10 is needed for the Rasa server (pyenv install 3.10)"; exit 1; }
-	test -x $(RASA_VENV)/bin/python || $(PY310) -m venv $(RASA_VENV)
-	$(RASA_VENV)/bin/pip install $(PIP_QUIET) -r requirements-rasa.txt 2> >(grep -v "^WARNING: Location" >&2)
+# The Rasa env is exactly requirements-rasa.lock, built from scratch whenever the lock changes (so
+# no package of an older lock or interpreter survives), then checked (scripts/rasa_lock.py check).
+$(RASA_VENV)/.locked: requirements-rasa.lock scripts/rasa_lock.py
+	@test -n "$(RASA_PY)" || { echo "Python 3.11 is needed for the Rasa server (pyenv install 3.11)"; exit 1; }
+	rm -rf $(RASA_VENV)
+	$(RASA_PY) -m venv $(RASA_VENV)
+	$(RASA_VENV)/bin/python scripts/rasa_lock.py install $(RASA_VENV)/bin/python \
+		2> >(grep -v "^WARNING: Location" >&2)
+	$(RASA_VENV)/bin/python scripts/rasa_lock.py check
+	touch $@
+
+$(RASA_VENV)/.installed: $(RASA_VENV)/.locked $(RASA_ADDONS:%=rasa_addons/%.py) \
+		$(RASA_CHANNELS:%=rasa_addons/%.py)
 	for addon in $(RASA_ADDONS); do \
 		cp rasa_addons/$$addon.py $(RASA_SITE)/$$addon.py; \
 		echo "import $$addon" > $(RASA_SITE)/$$addon.pth; \
@@ -76,11 +93,24 @@ extract-messages: $(VENV)/.installed
 
 train: $(MODEL_STAMP)
 
+# The stamp names the env that trained the model (tests/rasa/test_rasa_env.py compares it).
 $(MODEL_STAMP): $(RASA_VENV)/.installed $(TRAINING_INPUTS)
 	mkdir -p models
 	$(RASA) train --domain domain.yml --data $(RASA_DATA) --config config.yml --out models \
 		--fixed-model-name current --quiet
-	touch $@
+	$(RASA_VENV)/bin/python scripts/rasa_lock.py fingerprint > $@
+
+# Re-resolve requirements-rasa.txt into requirements-rasa.lock (after changing a pin), then rebuild
+# .venv-rasa from it and check it: pip check, with the one accepted conflict (matplotlib 3.6.3 over
+# rasa's <3.6, explained in requirements-rasa.txt), and the env equals the lock.
+rasa-lock:
+	@test -n "$(RASA_PY)" || { echo "Python 3.11 is needed for the Rasa server (pyenv install 3.11)"; exit 1; }
+	$(RASA_PY) scripts/rasa_lock.py lock
+	$(MAKE) --no-print-directory rasa-env-check
+
+# Fails loudly unless .venv-rasa runs Python 3.11 with exactly the lock (part of `make test`).
+rasa-env-check: $(RASA_VENV)/.installed
+	$(RASA_VENV)/bin/python scripts/rasa_lock.py check
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
@@ -101,7 +131,7 @@ run: setup train demo-db
 	$(VENV)/bin/honcho start -e var/development.env -f Procfile
 
 test: setup train
-	$(MAKE) --no-print-directory lint
+	$(MAKE) --no-print-directory lint rasa-env-check
 	$(PY) -m pytest
 
 bench-billing: setup
@@ -138,7 +168,7 @@ bench-nlu: setup train
 # without it pip-audit skips every package and still says "no known vulnerabilities").
 audit: $(VENV)/.installed
 	$(VENV)/bin/pip-audit --strict --progress-spinner off
-	$(VENV)/bin/pip-audit --strict --progress-spinner off --path $(RASA_VENV)/lib/python3.10/site-packages
+	$(VENV)/bin/pip-audit --strict --progress-spinner off --path $(RASA_SITE)
 
 bench-backoffice: setup
 	$(PY) scripts/bench_backoffice.py --accounts $(or $(N),200000)

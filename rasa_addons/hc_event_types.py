@@ -1,4 +1,4 @@
-"""Loaded into the Rasa server process (Python 3.10 env): event classes looked up by name, cached.
+"""Loaded into the Rasa server process (Python 3.11 env): event classes looked up by name, cached.
 
 Rasa 3.6 turns every stored or received event back into an object with
 `Event.resolve_by_type(name)`, which lists every subclass of Event (recursively, checking each with

@@ -1,7 +1,7 @@
 """Patch a Rasa module when Python first imports it, without importing it now.
 
-The addons are imported at interpreter start-up by .pth lines (or sitecustomize.py): importing
-Rasa there would load TensorFlow into every Python started in the env, pip included.
+The addons are imported at interpreter start-up by .pth lines (.venv-rasa and the Rasa image):
+importing Rasa there would load TensorFlow into every Python started in the env, pip included.
 """
 
 from __future__ import annotations

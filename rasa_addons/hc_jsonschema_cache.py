@@ -1,4 +1,4 @@
-"""Loaded into the Rasa server process (Python 3.10 env): cache the checked jsonschema validator.
+"""Loaded into the Rasa server process (Python 3.11 env): cache the checked jsonschema validator.
 
 Rasa 3.6 validates every action-server response with `jsonschema.validate(result, spec)`, and
 `validate` first checks the (constant) spec against its metaschema on every call. Profiled under
@@ -12,9 +12,8 @@ For a schema of that shape (checked when first seen) a valid response is confirm
 each against the one alternative its name selects (the others cannot match: their `event`
 differs); anything that does not pass so is checked by the full validator, which raises its error.
 
-`make setup` copies this module into .venv-rasa with a .pth line that imports it at start-up. The
-deployment (deploy/docker-compose.yml) mounts this folder into the official rasa/rasa:3.6.21
-image on PYTHONPATH, where sitecustomize.py imports it.
+`make setup` copies this module into .venv-rasa with a .pth line that imports it at start-up; the
+Rasa image (deploy/Dockerfile.rasa) installs it the same way.
 """
 
 from __future__ import annotations

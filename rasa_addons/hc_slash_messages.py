@@ -1,4 +1,4 @@
-"""Loaded into the Rasa server process (Python 3.10 env): slash messages skip the NLU models.
+"""Loaded into the Rasa server process (Python 3.11 env): slash messages skip the NLU models.
 
 A message such as `/inform{"zip_code":"02108"}` names its intent and entities itself; the IVR sends
 every keypad answer so, and chat buttons send their payloads so. Rasa 3.6 still runs the whole NLU
@@ -16,8 +16,7 @@ config.yml). tests/rasa/test_slash_messages.py compares both paths on the traine
 
 Importing this module only registers the patch; it is applied when Rasa imports
 `rasa.core.processor` (hc_import_hooks). `make setup` copies the addons into .venv-rasa with .pth
-lines that import them at start-up; the deployment imports them from sitecustomize.py
-(rasa_addons/ on PYTHONPATH).
+lines that import them at start-up, and the Rasa image (deploy/Dockerfile.rasa) the same way.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The real Rasa server and action server for end-to-end tests, one pair per test session.
 
 `start_stack` seeds a temporary SQLite database with the demo accounts, starts the action server
-(app env) and the Rasa server (its own Python 3.10 env, the trained model in models/) on free ports,
+(app env) and the Rasa server (its own Python 3.11 env, the trained model in models/) on free ports,
 with Rasa's debug log on so tests can prove no bank number ever reaches it. Both run as `make run`
 runs them: development mode's secrets, Rasa's HTTP API behind its token, the signed channel only.
 """

@@ -250,10 +250,13 @@ def load_yaml(path: Path) -> dict:
     return json.loads(out.stdout)
 
 
-def test_the_deployment_description_runs_the_official_rasa_image_on_the_shared_stores():
+def test_the_deployment_description_runs_our_python_3_11_rasa_image_on_the_shared_stores():
     compose = load_yaml(REPO / "deploy" / "docker-compose.yml")
     services = compose["services"]
-    assert services["rasa"]["image"] == "rasa/rasa:3.6.21"
+    assert services["rasa"]["image"] == "hc-payments-rasa"
+    rasa_image = (REPO / "deploy" / "Dockerfile.rasa").read_text()
+    assert rasa_image.count("FROM python:3.11-slim") == 2  # the build stage and the image
+    assert "scripts/rasa_lock.py install" in rasa_image and "USER rasa" in rasa_image
     for name in ("rasa", "actions", "web"):
         assert services[name]["deploy"]["replicas"] >= 2
     assert "gunicorn" in services["web"]["command"]
