@@ -25,9 +25,17 @@ CATALOGS := $(CATALOG_SOURCES:.po=.mo)
 
 export PYTHONDONTWRITEBYTECODE := 1
 
+# The one development mode (billing_core/secrets.py): public development secrets, a generated
+# bank-data key, texts to the outbox. Only the targets that start processes on this machine set it;
+# `make test` does not (tests/conftest.py sets it for the test process; the production drills run
+# their processes outside it, with random secrets).
+DEV_TARGETS := run demo-db call remind purge-calls backoffice-daily bench-billing bench-nlu \
+	bench-voice bench-reminders bench-backoffice
+$(DEV_TARGETS): export HC_DEVELOPMENT := 1
+
 .PHONY: setup run test lint format train rasa-lock rasa-env-check catalogs extract-messages demo-db bench-billing \
 	bench-nlu bench-voice bench-reminders bench-backoffice backoffice-daily call remind purge-calls \
-	audit clean
+	purge-tracker audit clean
 
 setup: $(VENV)/.installed $(RASA_VENV)/.installed node_modules/.installed catalogs
 
@@ -45,6 +53,8 @@ RASA_SITE = $(RASA_VENV)/lib/python3.11/site-packages
 
 # Code that runs inside the Rasa server (rasa_addons/): each module imported at start-up by a .pth.
 RASA_ADDONS := hc_jsonschema_cache hc_import_hooks hc_slash_messages hc_event_types
+# Input channels Rasa imports when it reads credentials.yml (copied, never imported at start-up).
+RASA_CHANNELS := hc_signed_channel hc_channel_auth
 
 # The Rasa env is exactly requirements-rasa.lock, built from scratch whenever the lock changes (so
 # no package of an older lock or interpreter survives), then checked (scripts/rasa_lock.py check).
@@ -57,11 +67,12 @@ $(RASA_VENV)/.locked: requirements-rasa.lock scripts/rasa_lock.py
 	$(RASA_VENV)/bin/python scripts/rasa_lock.py check
 	touch $@
 
-$(RASA_VENV)/.installed: $(RASA_VENV)/.locked $(RASA_ADDONS:%=rasa_addons/%.py)
+$(RASA_VENV)/.installed: $(RASA_VENV)/.locked $(RASA_ADDONS:%=rasa_addons/%.py) $(RASA_CHANNELS:%=rasa_addons/%.py)
 	for addon in $(RASA_ADDONS); do \
 		cp rasa_addons/$$addon.py $(RASA_SITE)/$$addon.py; \
 		echo "import $$addon" > $(RASA_SITE)/$$addon.pth; \
 	done
+	for channel in $(RASA_CHANNELS); do cp rasa_addons/$$channel.py $(RASA_SITE)/$$channel.py; done
 	touch $@
 
 catalogs: $(VENV)/.installed $(CATALOGS)
@@ -111,9 +122,11 @@ demo-db: setup
 	$(PY) -m billing_core migrate
 	$(PY) -m billing_core demo
 
+# Development mode: public development secrets (billing_core/secrets.py), every port on 127.0.0.1.
 run: setup train demo-db
+	@mkdir -p var && $(PY) -m billing_core.secrets > var/development.env
 	@echo "Voice webhook: http://127.0.0.1:5000/voice/incoming  chat: http://127.0.0.1:5000/chat"
-	$(VENV)/bin/honcho start -f Procfile
+	$(VENV)/bin/honcho start -e var/development.env -f Procfile
 
 test: setup train
 	$(MAKE) --no-print-directory lint rasa-env-check
@@ -133,6 +146,11 @@ remind: setup
 # State of calls whose final status callback never came (cron: daily; ARGS="--older-than-hours 48").
 purge-calls: setup
 	$(PY) -m ivr.voice purge $(ARGS)
+
+# Rasa's SQL tracker store: delete events past the retention period (cron: daily). Needs
+# TRACKER_STORE_URL (production's tracker database; `make run` keeps conversations in memory).
+purge-tracker: setup
+	$(PY) -m ivr.rasa_retention purge $(ARGS)
 
 bench-reminders: setup
 	$(PY) scripts/bench_reminders.py --accounts $(or $(N),200000)

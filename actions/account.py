@@ -11,6 +11,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import anything_else, call_billing, say
+from actions.identity import acting_for, verified_account
 from billing_core import autopay, balances
 from billing_core.billing_calendar import add_months, due_at, eastern_date, first_of_month, utcnow
 from billing_core.unit_of_work import UnitOfWork
@@ -46,11 +47,10 @@ async def answer_verified(
     answer: Callable[[CollectingDispatcher, T], None],
 ) -> list[EventType]:
     """Answer a verified member from one lookup on their account; ask others to verify first."""
-    account_number = tracker.get_slot("account_number")
-    if not tracker.get_slot("verified") or not account_number:
-        say(dispatcher, "verification_required")
-        return []
-    got = await call_billing(dispatcher, where, lookup(account_number))
+    acting = acting_for(dispatcher, tracker)
+    if acting.account is None:
+        return acting.events
+    got = await call_billing(dispatcher, where, lookup(acting.account))
     if got.ok:
         answer(dispatcher, got.value)
         anything_else(dispatcher, tracker)
@@ -68,9 +68,11 @@ class ActionCheckBalance(Action):
 
 
 def say_balance(dispatcher: CollectingDispatcher, bal: balances.Balance) -> None:
-    """What the member owes (and when), then the last payment if there was one."""
+    """What the member owes (and when), or the credit they have, then the last payment."""
     due_date = eastern_date(bal.next_due_at) if bal.next_due_at else None
-    if bal.amount_due <= 0:
+    if bal.credit > 0:
+        say(dispatcher, "balance_credit", credit_amount=bal.credit)
+    elif bal.amount_due <= 0:
         say(dispatcher, "balance_zero")
     elif bal.past_due > 0:
         say(dispatcher, "balance_past_due", amount=bal.amount_due, past_due_amount=bal.past_due)
@@ -95,9 +97,11 @@ class ActionDueDate(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> list[EventType]:
         now = utcnow()
-        account_number = tracker.get_slot("account_number")
-        if tracker.get_slot("verified") and account_number:
-            got = await call_billing(dispatcher, self.name(), balance_lookup(account_number, now))
+        if verified_account(tracker):
+            acting = acting_for(dispatcher, tracker)
+            if acting.account is None:
+                return acting.events
+            got = await call_billing(dispatcher, self.name(), balance_lookup(acting.account, now))
             if not got.ok:
                 return []
             bal = got.value
@@ -132,7 +136,22 @@ class ActionAutopayStatus(Action):
 
 
 def say_autopay_status(dispatcher: CollectingDispatcher, status: autopay.AutopayStatus) -> None:
-    if status.status == "active" and status.next_draft_date is not None:
+    if status.unpaid_month is not None and status.drafts_resume_on is not None:
+        # A bill this AutoPay will not pay on time (set up after this month's draft, a paused
+        # draft, a draft Reg E holds past the due date): say so, never "the next draft is today".
+        say(
+            dispatcher,
+            "autopay_paused_one_draft"
+            if status.status == "paused"
+            else "autopay_active_skips_bill",
+            draft_day=status.draft_day,
+            bank_kind=status.bank_kind,
+            last4=status.last4,
+            unpaid_amount=status.unpaid_amount,
+            due_date=status.unpaid_due_date,
+            next_draft_date=status.drafts_resume_on,
+        )
+    elif status.status == "active" and status.next_draft_date is not None:
         say(
             dispatcher,
             "autopay_active",

@@ -27,6 +27,7 @@ from actions.common import (
 )
 from actions.consent import Consent, confirmed, read_authorization, submit
 from actions.forms import answers_the_form, explicit_yes_no, reset, task_ready
+from actions.identity import acting_for, verified_account
 from actions.parsing import parse_draft_day
 from billing_core import autopay
 from billing_core.billing_calendar import eastern_date, utcnow
@@ -51,7 +52,7 @@ async def current_status(
     dispatcher: CollectingDispatcher, tracker: Tracker, where: str, *, explain: bool = True
 ) -> Outcome[autopay.AutopayStatus]:
     """The conversation's account's AutoPay status; on failure the member has been told."""
-    lookup = autopay_lookup(tracker.get_slot("account_number"))
+    lookup = autopay_lookup(verified_account(tracker) or "")
     return await call_billing(dispatcher, where, lookup, explain=explain)
 
 
@@ -70,8 +71,8 @@ class ActionPrepareAutopayEnroll(Action):
     ) -> list[EventType]:
         if takes_bank_payments(Context.of(tracker)):
             return task_ready(True, tracker, clear=PREPARE_ENROLL_SLOTS)
-        account_number = tracker.get_slot("account_number")
-        if tracker.get_slot("verified") and account_number:
+        account_number = verified_account(tracker)
+        if account_number:
             got = await call_billing(dispatcher, self.name(), balance_lookup(account_number))
             if got.ok:
                 say_balance(dispatcher, got.value)
@@ -157,6 +158,9 @@ class ActionSubmitAutopayEnroll(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> list[EventType]:
         events = reset(ENROLL_FORM_SLOTS)
+        acting = acting_for(dispatcher, tracker)
+        if acting.account is None:
+            return events + acting.events
         if not confirmed(dispatcher, tracker, "autopay_confirmed", declined="autopay_not_changed"):
             return events
         draft_day = int(tracker.get_slot("draft_day"))
@@ -266,6 +270,9 @@ class ActionSubmitAutopayCancel(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> list[EventType]:
         events = reset(CANCEL_FORM_SLOTS)
+        acting = acting_for(dispatcher, tracker)
+        if acting.account is None:
+            return events + acting.events
         if not confirmed(
             dispatcher, tracker, "autopay_cancel_confirmed", declined="autopay_not_changed"
         ):

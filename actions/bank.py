@@ -17,6 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import billing
 from actions.common import intent_of, latest_text, say, say_system_error
+from actions.identity import verified_account
 from actions.parsing import NEW_ACCOUNT_WORDS, mentions_any
 from billing_core import payments
 
@@ -36,7 +37,7 @@ class ActionAskBankMethodRef(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> list[EventType]:
-        account_number = tracker.get_slot("account_number")
+        account_number = verified_account(tracker) or ""
         try:
             methods = (
                 [] if tracker.get_slot("want_new_bank") else await methods_on_file(account_number)
@@ -84,7 +85,7 @@ class BankChoiceValidation:
     ) -> dict[str, Any]:
         if value is None:  # a reset, not an answer
             return {"bank_method_ref": None}
-        account_number = tracker.get_slot("account_number")
+        account_number = verified_account(tracker) or ""
         try:
             known = await methods_on_file(account_number, include_cards=self.takes_cards)
         except Exception:

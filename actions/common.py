@@ -41,26 +41,35 @@ YES_NO_BUTTONS = [
 ]
 
 
+def channel_of(sender_id: str) -> str:
+    """The channel a sender id belongs to (`voice:…`, `sms:…`, `web:…`, set by the gateway's
+    signed channel); anything else gets the channel that may do least: `web`."""
+    namespace = sender_id.split(":", 1)[0] if ":" in sender_id else ""
+    return namespace if namespace in CHANNELS else "web"
+
+
 @dataclass(frozen=True)
 class Context:
-    """Who is talking and where: read from the message metadata, else from the session's slots."""
+    """Who is talking and where. The channel comes from the sender id, never from metadata; the
+    locale and caller ID from the gateway's metadata, else from the session's slots."""
 
     sender_id: str
     channel: str
     locale: str
     phone: str | None
+    client: str | None = None  # the web client's keyed address hash, for per-source limits
 
     @classmethod
     def of(cls, tracker: Tracker) -> Context:
         meta = (tracker.latest_message or {}).get("metadata") or {}
-        channel = meta.get("channel") or tracker.get_slot("channel") or "web"
         locale = meta.get("locale") or tracker.get_slot("locale") or "en"
         phone = meta.get("phone") or tracker.get_slot("phone")
         return cls(
             sender_id=tracker.sender_id,
-            channel=channel if channel in CHANNELS else "web",
+            channel=channel_of(tracker.sender_id),
             locale="es" if str(locale).lower().startswith("es") else "en",
             phone=phone or None,
+            client=str(meta["client"])[:64] if meta.get("client") else None,
         )
 
 

@@ -19,6 +19,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import Context, Outcome, anything_else, call_billing, consent_input, say
+from actions.identity import verified_account
 from billing_core import payments
 from billing_core.unit_of_work import UnitOfWork
 
@@ -58,7 +59,7 @@ class Consent:
     def of(cls, tracker: Tracker) -> Consent:
         ctx = Context.of(tracker)
         record = json.loads(tracker.get_slot(AUTHORIZATION_SLOT) or "{}")
-        account_number = tracker.get_slot("account_number")
+        account_number = verified_account(tracker) or ""
         how = consent_input(tracker, ctx.channel)
 
         from ivr.render import render  # the exact words the member heard or read

@@ -8,7 +8,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import CUSTOMER_SERVICE_PHONE, MAIN_BUTTONS, say
+from actions.common import CUSTOMER_SERVICE_PHONE, MAIN_BUTTONS, latest_text, say
+from actions.identity import acting_for, named_accounts, verified_account
 from billing_core.billing_calendar import EASTERN, utcnow
 
 OPEN_AT, CLOSE_AT = time(8, 0), time(18, 0)
@@ -106,4 +107,21 @@ class ActionRepeat(Action):
             say(dispatcher, "repeat_nothing", expect="menu", buttons=MAIN_BUTTONS)
         for payload in reversed(payloads):
             dispatcher.utter_message(json_message=payload)
+        return []
+
+
+class ActionAnswerInform(Action):
+    """A number or a date outside any form: the menu, unless it names an account other than the
+    verified one, which is refused out loud (`acting_for`), never silently switched to."""
+
+    def name(self) -> str:
+        return "action_answer_inform"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> list[EventType]:
+        account = verified_account(tracker)
+        if account and named_accounts(latest_text(tracker)) - {account}:
+            return acting_for(dispatcher, tracker).events
+        say(dispatcher, "help_menu", expect="menu", buttons=MAIN_BUTTONS)
         return []

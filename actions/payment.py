@@ -40,6 +40,7 @@ from actions.common import (
 )
 from actions.consent import Consent, confirmed, read_authorization, submit
 from actions.forms import answers_the_form, explicit_yes_no, reset, task_ready
+from actions.identity import acting_for
 from actions.parsing import FULL_BALANCE_WORDS, mentions_any, parse_amount
 from billing_core import payments
 from billing_core.billing_calendar import eastern_date, utcnow
@@ -77,8 +78,10 @@ class ActionPreparePayment(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> list[EventType]:
-        account_number = tracker.get_slot("account_number")
-        got = await call_billing(dispatcher, self.name(), balance_lookup(account_number))
+        acting = acting_for(dispatcher, tracker)
+        if acting.account is None:
+            return [*task_ready(False), *acting.events]
+        got = await call_billing(dispatcher, self.name(), balance_lookup(acting.account))
         if not got.ok:
             return task_ready(False)
         bal = got.value
@@ -86,8 +89,7 @@ class ActionPreparePayment(Action):
             say(dispatcher, "error_nothing_owed")
             return task_ready(False)
         if not takes_bank_payments(Context.of(tracker)):
-            if tracker.get_slot("verified"):
-                say_balance(dispatcher, bal)
+            say_balance(dispatcher, bal)
             say(dispatcher, "pay_elsewhere", phone=CUSTOMER_SERVICE_PHONE)
             return task_ready(False, tracker, clear=PAY_FORM_SLOTS)
         return [
@@ -198,6 +200,9 @@ class ActionSubmitPayment(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> list[EventType]:
         events = reset(PAY_FORM_SLOTS)
+        acting = acting_for(dispatcher, tracker)
+        if acting.account is None:
+            return events + acting.events
         if not confirmed(dispatcher, tracker, "payment_confirmed", declined="payment_cancelled"):
             return events
         amount = tracker.get_slot("payment_amount")

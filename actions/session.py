@@ -1,4 +1,5 @@
-"""Starts a conversation: channel, locale and caller ID from the channel's metadata, card policy."""
+"""Starts a conversation: channel (from the sender id), locale and caller ID (from the gateway's
+metadata), card policy."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.common import channel_of
 from billing_core.settings import Settings
 
 
@@ -19,7 +21,7 @@ class ActionSessionStart(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         meta = tracker.get_slot("session_started_metadata") or {}
-        channel = meta.get("channel") if meta.get("channel") in ("voice", "sms", "web") else "web"
+        channel = channel_of(tracker.sender_id)
         locale = "es" if str(meta.get("locale") or "en").lower().startswith("es") else "en"
         settings = Settings.from_env()  # environment only; no I/O
         events: list[EventType] = [

@@ -12,21 +12,26 @@ from rasa_sdk.types import DomainDict
 
 from actions import billing
 from actions.common import Context, say, say_error, say_system_error
+from actions.identity import IDENTITY_SLOT, issue
 from actions.parsing import parse_account_number, parse_date_of_birth, parse_zip_code
 from billing_core import accounts, errors
 from billing_core.billing_calendar import utcnow
-from billing_core.delinquency import Delinquency, delinquency_state
+from billing_core.standing import CallerStanding, caller_standing
 
 
-def standing_slots(standing: Delinquency) -> dict[str, Any]:
-    """The account's real delinquency state, for the late-payment answer to a verified caller."""
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def standing_slots(standing: CallerStanding) -> dict[str, Any]:
+    """The account's standing (a recorded termination wins), for the late-payment answer."""
     return {
         "standing": standing.state,
         "standing_past_due_amount": str(standing.past_due_amount),
-        "standing_grace_ends": standing.grace_ends.isoformat() if standing.grace_ends else None,
-        "standing_coverage_ends": (
-            standing.coverage_ends.isoformat() if standing.coverage_ends else None
-        ),
+        "standing_grace_ends": _iso(standing.grace_ends),
+        "standing_coverage_ends": _iso(standing.coverage_ends),
+        "standing_reinstate_by": _iso(standing.reinstate_by),
+        "standing_coverage_line": standing.coverage_line,
     }
 
 
@@ -132,13 +137,14 @@ class ValidateVerifyForm(FormValidationAction):
                 phone=ctx.phone,
                 channel=ctx.channel,
                 reference=ctx.sender_id,
+                client=ctx.client,
                 now=utcnow(),
             )
             phone_ok = ctx.channel != "sms" or (
                 ctx.phone is not None
                 and accounts.phone_is_verified_for(uow, ctx.phone, account_number)
             )
-            standing = delinquency_state(uow, account_number, on=utcnow())
+            standing = caller_standing(uow, account_number, now=utcnow())
             return summary, phone_ok, standing
 
         try:
@@ -160,10 +166,13 @@ class ValidateVerifyForm(FormValidationAction):
             say(dispatcher, "sms_account_not_available")
             return self._cleared(tracker) | {"verification_stopped": "sms_account_not_available"}
         say(dispatcher, "verified", member_name=summary.name)
+        # The identity is what every later action acts on; the answers that proved it are not
+        # kept in the conversation's slots.
         return {
-            "zip_code": zip_code,
-            "date_of_birth": date_of_birth.isoformat() if date_of_birth else None,
+            "zip_code": None,
+            "date_of_birth": None,
             "verified": True,
+            IDENTITY_SLOT: issue(ctx.sender_id, summary.account_number),
             "member_name": summary.name,
             "account_last4": summary.last4,
             **standing_slots(standing),

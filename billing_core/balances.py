@@ -9,7 +9,8 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from billing_core.accounts import get_account
-from billing_core.ledger import ZERO, month_lines
+from billing_core.credits import credit_balance
+from billing_core.ledger import NOT_CREDITED, ZERO, month_lines
 from billing_core.models import Payment
 from billing_core.unit_of_work import UnitOfWork
 
@@ -24,6 +25,7 @@ class Balance:
     next_amount: Decimal
     last_payment_amount: Decimal | None
     last_payment_at: datetime | None
+    credit: Decimal = ZERO  # paid beyond every bill: said as a credit, applied to the next bill
 
 
 def get_balance(uow: UnitOfWork, account_number: str, *, now: datetime) -> Balance:
@@ -34,7 +36,7 @@ def get_balance(uow: UnitOfWork, account_number: str, *, now: datetime) -> Balan
     nxt = (owing or upcoming or [None])[0]
     last = uow.session.scalars(
         select(Payment)
-        .where(Payment.account_id == account.id, Payment.status != "returned")
+        .where(Payment.account_id == account.id, Payment.status.not_in(NOT_CREDITED))
         .order_by(Payment.created_at.desc(), Payment.id.desc())
         .limit(1)
     ).first()
@@ -47,4 +49,5 @@ def get_balance(uow: UnitOfWork, account_number: str, *, now: datetime) -> Balan
         next_amount=nxt.outstanding if nxt else ZERO,
         last_payment_amount=last.amount if last else None,
         last_payment_at=last.created_at if last else None,
+        credit=credit_balance(uow.session, account.id),
     )

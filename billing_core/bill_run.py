@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -108,19 +109,33 @@ def revise_invoice(
     return revised
 
 
-def end_coverage(uow: UnitOfWork, account_id: int, last_covered_day: date, *, now: datetime) -> int:
-    """Coverage that ended (termination for nonpayment) stops being billed: every coverage of the
-    account ends with the month of `last_covered_day`, and bills already issued for later months
-    are revised to zero (new revisions; the originals stay). Safe to run again; returns how many
-    bills were revised."""
+def end_coverage(
+    uow: UnitOfWork,
+    account_id: int,
+    last_covered_day: date,
+    *,
+    now: datetime,
+    coverage_ids: Collection[int] | None = None,
+) -> int:
+    """Coverage that ended (termination for nonpayment) stops being billed: the coverages named
+    (every coverage of the account when none are) end with the month of `last_covered_day`, and
+    their bills already issued for later months are revised to zero (new revisions; the
+    originals stay). Safe to run again; returns how many bills were revised."""
     last_month = first_of_month(last_covered_day)
-    for coverage in uow.session.scalars(select(Coverage).where(Coverage.account_id == account_id)):
+    stmt = select(Coverage).where(Coverage.account_id == account_id)
+    if coverage_ids is not None:
+        stmt = stmt.where(Coverage.id.in_(list(coverage_ids)))
+    ended = set()
+    for coverage in uow.session.scalars(stmt):
+        ended.add(coverage.id)
         if coverage.end_month is None or coverage.end_month > last_month:
             coverage.end_month = last_month
     later = [
         invoice
         for invoice in current_invoices(uow.session, account_id)
-        if invoice.coverage_month > last_month and invoice.amount != 0
+        if invoice.coverage_id in ended
+        and invoice.coverage_month > last_month
+        and invoice.amount != 0
     ]
     for invoice in later:
         revise_invoice(uow, invoice.invoice_number, new_amount=Decimal("0.00"), now=now)

@@ -15,12 +15,14 @@ from billing_core.demo import DEMO_MEMBERS, load_demo_data
 from billing_core.errors import BillingError
 from billing_core.runtime import BillingRuntime
 from billing_core.settings import Settings
+from billing_core.startup import refuses_without_secrets
 
 
 def _month(value: str) -> date:
     return date.fromisoformat(value + "-01") if len(value) == 7 else date.fromisoformat(value)
 
 
+@refuses_without_secrets
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m billing_core", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
 
 class BillingError(Exception):
@@ -64,7 +65,11 @@ class AmountExceedsBalance(BillingError):
     message = "That amount is more than you owe."
 
     def __init__(self, owed: object) -> None:
-        super().__init__(owed=owed)
+        # The refusal carries what is owed, so every channel can say how much may be paid.
+        super().__init__(
+            f"That amount is more than you owe. You can pay up to ${Decimal(str(owed)):,.2f}.",
+            owed=owed,
+        )
         self.owed = owed
 
 
@@ -106,3 +111,23 @@ class AutopayAlreadyEnrolled(BillingError):
 class IdempotencyConflict(BillingError):
     code = "idempotency_conflict"
     message = "That request was already made with different details."
+
+
+class InvalidNoticeRange(BillingError):
+    code = "invalid_notice_range"
+    message = "The range must run from at least one cent up to an amount no lower than its start."
+
+
+class PaymentNotFound(BillingError):
+    code = "payment_not_found"
+    message = "We could not find a payment with that confirmation number on this account."
+
+
+class PaymentNotCancellable(BillingError):
+    code = "payment_not_cancellable"
+    message = "Only a one-time payment that has not been sent to the bank can be cancelled here."
+
+
+class PaymentAlreadySent(BillingError):
+    code = "payment_already_sent"
+    message = "That payment was already sent to the bank, so it can no longer be cancelled."

@@ -10,8 +10,10 @@ from sqlalchemy import Exists, func, select
 from sqlalchemy.orm import Session, aliased
 
 from billing_core.models import Invoice, Payment
+from billing_core.money_models import Refund
 
 ZERO = Decimal("0.00")
+NOT_CREDITED = ("returned", "cancelled")  # payment statuses that no longer pay anything
 
 
 @dataclass(frozen=True)
@@ -49,13 +51,17 @@ def current_invoices(session: Session, account_id: int) -> list[Invoice]:
 
 
 def credited_total(session: Session, account_id: int) -> Decimal:
-    """Payments count from the moment they post (pending) until they are returned."""
+    """Payments count from the moment they post (pending) until they are returned or cancelled;
+    money refunded from a credit no longer counts."""
     total = session.scalar(
         select(func.sum(Payment.amount)).where(
-            Payment.account_id == account_id, Payment.status != "returned"
+            Payment.account_id == account_id, Payment.status.not_in(NOT_CREDITED)
         )
     )
-    return total if total is not None else ZERO
+    refunded = session.scalar(
+        select(func.sum(Refund.amount)).where(Refund.account_id == account_id)
+    )
+    return (total if total is not None else ZERO) - (refunded if refunded is not None else ZERO)
 
 
 def month_lines(session: Session, account_id: int) -> list[MonthLine]:

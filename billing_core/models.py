@@ -212,6 +212,10 @@ class AutopayEnrollment(Base):
     authorization_id: Mapped[int] = mapped_column(ForeignKey("authorizations.id"))
     last_draft_amount: Mapped[Decimal | None] = mapped_column(Money)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The first coverage month this enrollment drafts (set at enrollment and on restart), and a
+    # coverage month whose draft a one-draft pause skips (billing_core.autopay_schedule).
+    first_month: Mapped[date | None] = mapped_column(Date)
+    skip_month: Mapped[date | None] = mapped_column(Date)
 
     bank_method: Mapped[BankMethod] = relationship()
 
@@ -222,6 +226,9 @@ class VerificationAttempt(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     account_number: Mapped[str] = mapped_column(String(12), index=True)
     phone: Mapped[str | None] = mapped_column(String(20), index=True)
+    # Where the try came from: the conversation, and a web client's keyed address hash.
+    session_ref: Mapped[str | None] = mapped_column(String(64), index=True)
+    client_ref: Mapped[str | None] = mapped_column(String(64), index=True)
     succeeded: Mapped[bool] = mapped_column(Boolean)
     at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 

@@ -14,6 +14,7 @@ from billing_core.models import Base
 
 MODEL_MODULES = (
     "billing_core.models",
+    "billing_core.money_models",
     "billing_core.backoffice.models",
     "ivr.voice.models",
     "ivr.sms.models",

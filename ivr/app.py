@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask
 
 from billing_core.runtime import BillingRuntime
-from ivr import observability
+from ivr import hardening, observability
 from ivr.config import ChannelSettings
 from ivr.rasa_client import RasaClient
 
@@ -24,10 +24,15 @@ def create_app(
 ) -> Flask:
     app = Flask(__name__)
     app.config.update(config or {})
+    # Refused here, before anything starts, outside development mode (names every missing secret).
+    hardening.resolve_web_secrets(app.config, channels)
     app.config["CHANNELS"] = channels or ChannelSettings.from_env()
-    app.extensions["billing"] = runtime or BillingRuntime.start()
     settings = app.config["CHANNELS"]
-    app.extensions["rasa"] = RasaClient(settings.rasa_url, settings.rasa_timeout_seconds)
+    hardening.init_app(app, settings)  # Twilio REST settings, body size limit, ProxyFix
+    app.extensions["billing"] = runtime or BillingRuntime.start()  # the bank-data key
+    app.extensions["rasa"] = RasaClient(
+        settings.rasa_url, settings.rasa_timeout_seconds, app.config["RASA_CHANNEL_SECRET"]
+    )
     observability.init_app(app)  # JSON logs, metrics, /metrics and /ready
 
     for module_name in CHANNEL_BLUEPRINTS:

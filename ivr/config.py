@@ -5,10 +5,14 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
+from billing_core.secrets import secret
+
 
 @dataclass(frozen=True)
 class ChannelSettings:
-    twilio_auth_token: str = "dev-auth-token-not-secret"  # noqa: S105 (development only)
+    # No default: a token nobody configured would let anyone sign Twilio webhooks. from_env takes
+    # it from billing_core.secrets (refused outside development mode when missing or public).
+    twilio_auth_token: str
     public_base_url: str | None = None  # e.g. https://ivr.example.org behind a proxy or tunnel
     rasa_url: str = "http://127.0.0.1:5005"
     rasa_timeout_seconds: float = 3.0
@@ -19,12 +23,13 @@ class ChannelSettings:
     twilio_from_number: str | None = None
     twilio_messaging_service_sid: str | None = None
     twilio_api_base_url: str | None = None  # tests point the REST client at a local mock
+    trusted_proxies: int = 0  # proxies in front of the app that append to X-Forwarded-For
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> ChannelSettings:
         env = dict(os.environ if env is None else env)
         return cls(
-            twilio_auth_token=env.get("TWILIO_AUTH_TOKEN") or cls.twilio_auth_token,
+            twilio_auth_token=secret("TWILIO_AUTH_TOKEN", env),
             public_base_url=(env.get("PUBLIC_BASE_URL") or "").rstrip("/") or None,
             rasa_url=(env.get("RASA_URL") or cls.rasa_url).rstrip("/"),
             rasa_timeout_seconds=float(env.get("RASA_TIMEOUT_SECONDS") or 3.0),
@@ -35,4 +40,12 @@ class ChannelSettings:
             twilio_from_number=env.get("TWILIO_FROM_NUMBER") or None,
             twilio_messaging_service_sid=env.get("TWILIO_MESSAGING_SERVICE_SID") or None,
             twilio_api_base_url=env.get("TWILIO_API_BASE_URL") or None,
+            trusted_proxies=_count(env.get("TRUSTED_PROXIES"), "TRUSTED_PROXIES"),
         )
+
+
+def _count(value: str | None, name: str) -> int:
+    number = int(value or 0)
+    if number < 0:
+        raise ValueError(f"{name} must be 0 or more, not {number}")
+    return number

@@ -5,6 +5,8 @@ of the phone number; chat: the session id prefix). The formatter masks every run
 the message, the exception text and any extra field except a few known-safe ones, so a bank
 account number, a phone number or an account number cannot reach a log line even by accident.
 
+/metrics and /ready need `Authorization: Bearer <OPS_TOKEN>` (ivr.hardening.ops_only).
+
 Metrics (prometheus-client; with several gunicorn workers set PROMETHEUS_MULTIPROC_DIR, see
 deploy/gunicorn.conf.py): turn latency per channel, Rasa latency, outages and fallbacks, payments
 by result (seen in Rasa's answers), reminders and SMS deliveries by status.
@@ -33,6 +35,7 @@ from prometheus_client import (
 from prometheus_client import multiprocess as prom_multiprocess
 from sqlalchemy import text
 
+from ivr.hardening import ops_only
 from ivr.rasa_client import BotMessage, RasaClient, RasaUnavailable
 
 # ---------------------------------------------------------------- metrics
@@ -66,6 +69,18 @@ SMS_DELIVERIES = Counter(
     ["kind", "status"],
 )
 HTTP_ERRORS = Counter("ivr_http_5xx_total", "Responses with a 5xx status", ["channel"])
+VERIFICATIONS = Counter(
+    "ivr_verification_failures_total",
+    "Failed identity checks (wrong ZIP or birth date; locked out), by channel: alert on a surge",
+    ["channel", "outcome"],
+)
+VERIFICATION_OUTCOMES = {
+    "error_verification_failed": "failed",
+    "error_verification_failed_one": "failed",
+    "error_verification_locked": "locked",
+    "verification_still_locked": "locked",
+    "other_account_refused": "other_account",
+}
 
 FALLBACK_MESSAGES = {"fallback_offer_agent", "not_understood", "fallback"}
 PAYMENT_RESULTS = {
@@ -97,6 +112,9 @@ def count_bot_messages(channel: str, messages: list[BotMessage]) -> None:
             result = "failed"
         if result is not None:
             PAYMENTS.labels(result).inc()
+        outcome = VERIFICATION_OUTCOMES.get(message.msg)
+        if outcome is not None:
+            VERIFICATIONS.labels(channel, outcome).inc()
 
 
 def count_sms_status(status: str, *, reminder: bool) -> None:
@@ -116,7 +134,7 @@ class InstrumentedRasa:
         return getattr(self.inner, name)
 
     def send(self, sender: str, message: str, metadata: dict[str, Any]) -> list[BotMessage]:
-        channel = str(metadata.get("channel") or "unknown")
+        channel = sender.split(":", 1)[0] if ":" in sender else "unknown"
         started = time.perf_counter()
         try:
             messages = self.inner.send(sender, message, metadata)
@@ -280,10 +298,12 @@ def init_app(app: Flask) -> None:
         return response
 
     @app.get("/metrics")
+    @ops_only
     def metrics() -> Response:
         return Response(metrics_body(), mimetype=CONTENT_TYPE_LATEST)
 
     @app.get("/ready")
+    @ops_only
     def ready() -> tuple[dict[str, str], int]:
         """Readiness: the billing database answers (a load balancer stops sending otherwise)."""
         try:

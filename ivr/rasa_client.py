@@ -1,11 +1,50 @@
-"""Talks to the Rasa server's REST channel with a deadline; an outage becomes RasaUnavailable."""
+"""Talks to the Rasa server's signed channel with a deadline; an outage becomes RasaUnavailable.
+
+Every request carries the HMAC that rasa_addons/hc_signed_channel.py checks (RASA_CHANNEL_SECRET),
+and every sender id names its channel: `voice:<CallSid>`, `sms:<keyed hash of the phone>`,
+`web:<chat session>`. Rasa takes the channel from that namespace, never from the metadata.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
+import time
 from dataclasses import dataclass
 from typing import Any
 
 import requests
+
+CHANNEL_PATH = "/webhooks/hc_signed/webhook"
+
+
+def sender_id(channel: str, local_id: str) -> str:
+    """The Rasa conversation id of one call, chat session or (pseudonymised) phone."""
+    return f"{channel}:{local_id}"
+
+
+def pseudonym(value: str, key: str) -> str:
+    """A keyed hash: stable for one value, and nobody without the key can work out (or guess by
+    hashing candidates) which value it stands for."""
+    return hmac.new(key.encode(), value.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def sms_sender_id(phone: str, key: str) -> str:
+    """A texting number's conversation id: Rasa's store never holds the number."""
+    return sender_id("sms", pseudonym(phone, key))
+
+
+def signed_headers(secret: str, body: bytes, now: float | None = None) -> dict[str, str]:
+    timestamp = str(int(time.time() if now is None else now))
+    signature = hmac.new(
+        secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256
+    ).hexdigest()
+    return {
+        "Content-Type": "application/json",
+        "X-HC-Timestamp": timestamp,
+        "X-HC-Signature": signature,
+    }
 
 
 class RasaUnavailable(Exception):
@@ -46,16 +85,25 @@ def parse_bot_messages(raw: list[dict[str, Any]]) -> list[BotMessage]:
 
 
 class RasaClient:
-    def __init__(self, base_url: str, timeout: float, session: requests.Session | None = None):
+    def __init__(
+        self,
+        base_url: str,
+        timeout: float,
+        channel_secret: str,
+        session: requests.Session | None = None,
+    ):
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
+        self._secret = channel_secret
         self._http = session or requests.Session()
 
     def send(self, sender: str, message: str, metadata: dict[str, Any]) -> list[BotMessage]:
+        body = json.dumps({"sender": sender, "message": message, "metadata": metadata}).encode()
         try:
             response = self._http.post(
-                f"{self.base_url}/webhooks/rest/webhook",
-                json={"sender": sender, "message": message, "metadata": metadata},
+                f"{self.base_url}{CHANNEL_PATH}",
+                data=body,
+                headers=signed_headers(self._secret, body),
                 timeout=self.timeout,
             )
             response.raise_for_status()

@@ -101,6 +101,8 @@ def format_param(key: str, value: object, *, locale: str, channel: str) -> str:
         )
     if key.endswith("bank_kind") and f"bank_kind.{value}" in catalog():
         return template(f"bank_kind.{value}", locale=locale, channel=channel)
+    if key.endswith("coverage_line") and f"coverage_line.{value}" in catalog():
+        return template(f"coverage_line.{value}", locale=locale, channel=channel)
     if key in DIGIT_KEYS or key.endswith("_digits"):
         digits = str(value)
         return " ".join(digits) if channel == "voice" else digits

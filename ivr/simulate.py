@@ -22,6 +22,7 @@ import requests
 from lxml import etree
 from twilio.request_validator import RequestValidator
 
+from billing_core.startup import refuses_without_secrets
 from ivr.config import ChannelSettings
 
 KEYS = re.compile(r"[0-9*#]+")
@@ -191,6 +192,7 @@ class Phone:
         )
 
 
+@refuses_without_secrets
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m ivr.simulate", description=__doc__.splitlines()[0]

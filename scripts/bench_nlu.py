@@ -12,6 +12,7 @@ action-server call and one billing_core read.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import signal
 import socket
@@ -26,6 +27,11 @@ from pathlib import Path
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from billing_core.secrets import DEVELOPMENT_VALUES  # noqa: E402
+from ivr.rasa_client import CHANNEL_PATH, signed_headers  # noqa: E402
+
 APP_PYTHON = ROOT / ".venv" / "bin" / "python"
 RASA = ROOT / ".venv-rasa" / "bin" / "rasa"
 TURNS = ("what's my balance", "when is my bill due")
@@ -59,6 +65,8 @@ def start_stack(work: Path) -> tuple[str, list[subprocess.Popen]]:
         "DATABASE_URL": f"sqlite:///{work / 'bench.sqlite3'}",
         "BANK_DATA_KEY_FILE": str(work / "bench.key"),
         "PYTHONPATH": str(ROOT),
+        "HC_DEVELOPMENT": "1",  # the development secrets, as `make run` uses them
+        **DEVELOPMENT_VALUES,
     }
     for command in ("migrate", "demo"):
         subprocess.run(
@@ -78,7 +86,7 @@ def start_stack(work: Path) -> tuple[str, list[subprocess.Popen]]:
     log = (work / "stack.log").open("wb")
     procs = [
         subprocess.Popen(
-            [APP_PYTHON, "-m", "rasa_sdk", "--actions", "actions", "--port", str(action_port)],
+            [APP_PYTHON, "-m", "actions.server", "--port", str(action_port)],
             cwd=ROOT,
             env=env,
             stdout=log,
@@ -90,6 +98,8 @@ def start_stack(work: Path) -> tuple[str, list[subprocess.Popen]]:
                 RASA,
                 "run",
                 "--enable-api",
+                "--auth-token",
+                DEVELOPMENT_VALUES["RASA_API_TOKEN"],
                 "--model",
                 str(models[-1]),
                 "--endpoints",
@@ -111,21 +121,21 @@ def start_stack(work: Path) -> tuple[str, list[subprocess.Popen]]:
     print("starting the action server and the Rasa server ...", flush=True)
     started = time.monotonic()
     wait_up(f"http://127.0.0.1:{action_port}/health", 60)
-    wait_up(f"http://127.0.0.1:{rasa_port}/status", 300)
+    wait_up(
+        f"http://127.0.0.1:{rasa_port}/status?token={DEVELOPMENT_VALUES['RASA_API_TOKEN']}", 300
+    )
     print(f"Rasa server up in {time.monotonic() - started:.0f} s", flush=True)
     return f"http://127.0.0.1:{rasa_port}", procs
 
 
 def send(http: requests.Session, url: str, sender: str, text: str) -> float:
     started = time.perf_counter()
+    body = json.dumps(
+        {"sender": f"web:{sender}", "message": text, "metadata": {"locale": "en"}}
+    ).encode()
+    secret = os.environ.get("RASA_CHANNEL_SECRET") or DEVELOPMENT_VALUES["RASA_CHANNEL_SECRET"]
     response = http.post(
-        f"{url}/webhooks/rest/webhook",
-        timeout=30,
-        json={
-            "sender": sender,
-            "message": text,
-            "metadata": {"channel": "web", "locale": "en", "phone": None, "caller_account": None},
-        },
+        f"{url}{CHANNEL_PATH}", timeout=30, data=body, headers=signed_headers(secret, body)
     )
     elapsed = time.perf_counter() - started
     response.raise_for_status()

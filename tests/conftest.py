@@ -18,10 +18,18 @@ import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import create_engine, inspect, text
 
+# The suite runs in development mode (public development secrets), as `make run` does; the tests
+# of start-up without secrets clear it in the processes they start.
+os.environ.setdefault("HC_DEVELOPMENT", "1")
+
 from billing_core.db import make_engine, migrate
 from billing_core.runtime import BillingRuntime
 from billing_core.settings import Settings
 from tests.rasa_stack import RasaStack, compile_catalogs, require_rasa, start_stack, stop_stack
+
+# The tests run in the one development mode (public development secrets allowed); tests of the
+# production refusals start their processes with a clean environment of their own.
+os.environ.setdefault("HC_DEVELOPMENT", "1")
 
 PG_ADMIN_URL = os.environ.get(
     "DATABASE_URL_TEST", "postgresql+psycopg://postgres@127.0.0.1:5432/test"

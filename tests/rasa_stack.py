@@ -2,11 +2,13 @@
 
 `start_stack` seeds a temporary SQLite database with the demo accounts, starts the action server
 (app env) and the Rasa server (its own Python 3.11 env, the trained model in models/) on free ports,
-with Rasa's debug log on so tests can prove no bank number ever reaches it.
+with Rasa's debug log on so tests can prove no bank number ever reaches it. Both run as `make run`
+runs them: development mode's secrets, Rasa's HTTP API behind its token, the signed channel only.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -24,11 +26,15 @@ from babel.messages.pofile import read_po
 from cryptography.fernet import Fernet
 
 from billing_core.runtime import BillingRuntime
+from billing_core.secrets import DEVELOPMENT_VALUES
+from ivr.rasa_client import CHANNEL_PATH, sender_id, signed_headers
 
 REPO = Path(__file__).resolve().parents[1]
 RASA_BIN = REPO / ".venv-rasa" / "bin" / "rasa"
 APP_PYTHON = REPO / ".venv" / "bin" / "python"
 LOCALES = REPO / "ivr" / "locales"
+API_TOKEN = DEVELOPMENT_VALUES["RASA_API_TOKEN"]
+CHANNEL_SECRET = DEVELOPMENT_VALUES["RASA_CHANNEL_SECRET"]
 
 
 def compile_catalogs() -> None:
@@ -50,6 +56,7 @@ class RasaStack:
     key_file: Path
     logs: list[Path]
     procs: list[subprocess.Popen] = field(default_factory=list)
+    action_url: str = ""
 
     @property
     def actions(self) -> subprocess.Popen:
@@ -63,8 +70,10 @@ class RasaStack:
         return "\n".join(p.read_text(errors="replace") for p in self.logs if p.exists())
 
     def tracker(self, sender: str) -> str:
-        """Rasa's stored conversation, as JSON text."""
-        response = requests.get(f"{self.url}/conversations/{sender}/tracker", timeout=10)
+        """Rasa's stored conversation (`sender` is the full id, e.g. `voice:CA…`), as JSON text."""
+        response = requests.get(
+            f"{self.url}/conversations/{sender}/tracker", params={"token": API_TOKEN}, timeout=10
+        )
         response.raise_for_status()
         return response.text
 
@@ -85,19 +94,19 @@ class RasaStack:
         phone: str | None = None,
         caller_account: str | None = None,
     ) -> list[dict[str, Any]]:
-        """One REST turn; returns the custom payloads the assistant answered with."""
-        response = requests.post(
-            f"{self.url}/webhooks/rest/webhook",
-            json={
-                "sender": sender,
+        """One turn through the signed channel, as the gateway sends it (`sender` in `channel`'s
+        namespace); returns the custom payloads the assistant answered with."""
+        body = json.dumps(
+            {
+                "sender": sender if ":" in sender else sender_id(channel, sender),
                 "message": message,
-                "metadata": {
-                    "channel": channel,
-                    "locale": locale,
-                    "phone": phone,
-                    "caller_account": caller_account,
-                },
-            },
+                "metadata": {"locale": locale, "phone": phone, "caller_account": caller_account},
+            }
+        ).encode()
+        response = requests.post(
+            f"{self.url}{CHANNEL_PATH}",
+            data=body,
+            headers=signed_headers(CHANNEL_SECRET, body),
             timeout=30,
         )
         response.raise_for_status()
@@ -173,6 +182,8 @@ def start_stack(work: Path, model: Path, env_extra: dict[str, str] | None = None
         "DATABASE_URL": database_url,
         "BANK_DATA_KEY_FILE": str(key_file),
         "PYTHONPATH": str(REPO),
+        "HC_DEVELOPMENT": "1",
+        **DEVELOPMENT_VALUES,  # Rasa reads its secrets from the environment, like make run's
         **(env_extra or {}),
     }
     for command in ("migrate", "demo"):
@@ -192,25 +203,23 @@ def start_stack(work: Path, model: Path, env_extra: dict[str, str] | None = None
         .replace("http://localhost:5055/webhook", f"http://127.0.0.1:{action_port}/webhook"),
         encoding="utf-8",
     )
+    credentials = work / "credentials.yml"
+    credentials.write_text(  # the repository's channel; tests travel in time, so no clock check
+        (REPO / "credentials.yml").read_text(encoding="utf-8") + "  max_skew_seconds: 0\n",
+        encoding="utf-8",
+    )
     action_log, rasa_log = work / "actions.log", work / "rasa.log"
     stack = RasaStack(
         url=f"http://127.0.0.1:{rasa_port}",
         database_url=database_url,
         key_file=key_file,
         logs=[action_log, rasa_log],
+        action_url=f"http://127.0.0.1:{action_port}",
     )
     with action_log.open("wb") as out:
         stack.procs.append(
             subprocess.Popen(
-                [
-                    str(APP_PYTHON),
-                    "-m",
-                    "rasa_sdk",
-                    "--actions",
-                    "actions",
-                    "--port",
-                    str(action_port),
-                ],
+                [str(APP_PYTHON), "-m", "actions.server", "--port", str(action_port)],
                 cwd=REPO,
                 env=env,
                 stdout=out,
@@ -225,12 +234,14 @@ def start_stack(work: Path, model: Path, env_extra: dict[str, str] | None = None
                     str(RASA_BIN),
                     "run",
                     "--enable-api",
+                    "--auth-token",
+                    API_TOKEN,
                     "--model",
                     str(model),
                     "--endpoints",
                     str(endpoints),
                     "--credentials",
-                    str(REPO / "credentials.yml"),
+                    str(credentials),
                     "--port",
                     str(rasa_port),
                     "--interface",
@@ -246,7 +257,7 @@ def start_stack(work: Path, model: Path, env_extra: dict[str, str] | None = None
         )
     try:
         wait_until_up(f"http://127.0.0.1:{action_port}/health", stack.procs[0], 60, action_log)
-        wait_until_up(f"{stack.url}/status", stack.procs[1], 240, rasa_log)
+        wait_until_up(f"{stack.url}/status?token={API_TOKEN}", stack.procs[1], 240, rasa_log)
     except BaseException:
         stop_stack(stack)
         raise

@@ -1,5 +1,5 @@
 """Back-office command line: `python -m billing_core.backoffice drafts|rege|nacha|processor|returns|
-retries|delinquency|settle|daily`, with progress on stderr. Every command is safe to run twice and in parallel."""
+retries|refunds|import-payments|delinquency|settle|daily`, with progress on stderr. Every command is safe to run twice and in parallel."""
 
 from __future__ import annotations
 
@@ -12,8 +12,11 @@ from tqdm import tqdm
 
 from billing_core.backoffice.delinquency_job import run_delinquency
 from billing_core.backoffice.drafts import plan_rege_notices, run_drafts
+from billing_core.backoffice.import_files import read_lockbox_bai2, read_payment_csv
 from billing_core.backoffice.nacha import NachaFormatError, run_origination
+from billing_core.backoffice.payment_import import import_payments
 from billing_core.backoffice.processor import HttpProcessor, run_processor_debits
+from billing_core.backoffice.refunds import run_refunds
 from billing_core.backoffice.returns import (
     apply_returns,
     read_return_csv,
@@ -25,6 +28,7 @@ from billing_core.billing_calendar import EASTERN, eastern_date, utcnow
 from billing_core.errors import BillingError
 from billing_core.runtime import BillingRuntime
 from billing_core.settings import REPO_ROOT, Settings
+from billing_core.startup import refuses_without_secrets
 
 DEFAULT_OUT = REPO_ROOT / "var" / "ach"
 
@@ -40,6 +44,7 @@ def _as_of(day: date | None) -> datetime:
     return datetime.combine(day, time(6), tzinfo=EASTERN).astimezone(UTC)
 
 
+@refuses_without_secrets
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m billing_core.backoffice", description=__doc__)
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
@@ -51,12 +56,13 @@ def main(argv: list[str] | None = None) -> int:
         ("delinquency", "move accounts through past due, grace and termination"),
         ("settle", "settle originated debits whose return window has passed"),
         ("processor", "send due debits of tokenized bank accounts to the payment processor"),
+        ("refunds", "refund the credit of accounts whose coverage has ended"),
     ]:
         p = sub.add_parser(name, help=help_text)
         p.add_argument("--date", type=date.fromisoformat)
     for name, help_text in [
         ("nacha", "write the origination file of pending debits"),
-        ("daily", "rege, drafts, retries, nacha, processor, settle and delinquency in that order"),
+        ("daily", "rege, drafts, retries, refunds, nacha, processor, settle and delinquency"),
     ]:
         p = sub.add_parser(name, help=help_text)
         p.add_argument("--date", type=date.fromisoformat)
@@ -65,6 +71,10 @@ def main(argv: list[str] | None = None) -> int:
     ret.add_argument("file", type=Path)
     ret.add_argument("--csv", action="store_true", help="the file is CSV, not NACHA")
     ret.add_argument("--date", type=date.fromisoformat, help="date received (default today)")
+    imp = sub.add_parser("import-payments", help="post payments made elsewhere: BAI2 or CSV")
+    imp.add_argument("file", type=Path)
+    imp.add_argument("--csv", action="store_true", help="the file is CSV, not BAI2")
+    imp.add_argument("--date", type=date.fromisoformat, help="date imported (default today)")
     args = parser.parse_args(argv)
 
     runtime = BillingRuntime.start(Settings.from_env())
@@ -90,6 +100,10 @@ def main(argv: list[str] | None = None) -> int:
             with _bar("retries", "retry", q) as bar:
                 rr = run_retries(runtime.uow, now=now, run_date=today, progress=bar.update)
             print(f"retries: {rr.presented} presented (${rr.amount}), {rr.cancelled} cancelled")
+        if args.command in ("refunds", "daily"):
+            with _bar("refunds", "acct", q) as bar:
+                rf = run_refunds(runtime.uow, now=now, run_date=today, progress=bar.update)
+            print(f"refunds: {rf.refunds} created, ${rf.amount} ({rf.by_check} by check)")
         if args.command in ("nacha", "daily"):
             with _bar("nacha", "entry", q) as bar:
                 fr = run_origination(
@@ -100,7 +114,8 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 print(
                     f"nacha: {fr.path} {fr.batches} batches, {fr.entries} entries, "
-                    f"${fr.total}, entry hash {fr.entry_hash}"
+                    f"${fr.total}, entry hash {fr.entry_hash}; "
+                    f"{fr.credits} refunds, ${fr.credit_total}"
                 )
         if args.command in ("processor", "daily"):
             with _bar("processor", "debit", q) as bar:
@@ -125,6 +140,8 @@ def main(argv: list[str] | None = None) -> int:
                 dr = run_delinquency(runtime.uow, now=now, progress=bar.update)
             changes = ", ".join(f"{k} {v}" for k, v in sorted(dr.changes.items())) or "none"
             print(f"delinquency: {dr.evaluated} accounts evaluated; changes: {changes}")
+        if args.command == "import-payments":
+            return _import(runtime, args.file, args.csv, now, today)
         if args.command == "returns":
             text = args.file.read_text()
             reader = read_return_csv if args.csv else read_return_file
@@ -145,4 +162,26 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     finally:
         runtime.engine.dispose()
+    return 0
+
+
+def _import(runtime: BillingRuntime, path: Path, is_csv: bool, now: datetime, today: date) -> int:
+    text = path.read_text()
+    reader = read_payment_csv if is_csv else read_lockbox_bai2
+    report = import_payments(
+        runtime.uow, reader(text, today=today), file_name=path.name, content=text, now=now
+    )
+    for s in report.skipped:
+        print(f"  line {s.line}: skipped, {s.reason}", file=sys.stderr)
+    if report.status == "rejected":
+        for e in report.errors:
+            print(f"  line {e.line}: {e.field}: {e.reason}", file=sys.stderr)
+        print(
+            f"import {report.import_id}: rejected, {len(report.errors)} bad lines, nothing posted"
+        )
+        return 1
+    print(
+        f"import {report.import_id}: {report.posted} payments posted (${report.amount}), "
+        f"{report.duplicates} already posted, {len(report.skipped)} lines skipped"
+    )
     return 0

@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import exists, select
 
 from billing_core.accounts import get_account
+from billing_core.backoffice.delinquency_notices import send_notices
 from billing_core.backoffice.models import AccountStanding, StandingChange
 from billing_core.backoffice.notifications import Notifier, OutboxNotifier
 from billing_core.backoffice.sql import is_postgres
@@ -23,7 +24,6 @@ from billing_core.delinquency import Delinquency, delinquency_state
 from billing_core.models import Account, Invoice
 from billing_core.unit_of_work import UnitOfWork
 
-REINSTATEMENT_DAYS = 35
 CHUNK = 200  # accounts locked per transaction: short, so payments are never kept waiting long
 
 
@@ -62,10 +62,6 @@ def account_standing(uow: UnitOfWork, account_number: str) -> Standing | None:
         row.reinstate_by,
         row.evaluated_on,
     )
-
-
-def _months_between(start: date, end: date) -> int:
-    return (end.year - start.year) * 12 + end.month - start.month
 
 
 def run_delinquency(
@@ -119,72 +115,11 @@ def _evaluate(
     prev = session.get(AccountStanding, account.id)
     prev_state = prev.state if prev else None
     state = d.state
-    reinstate_by = prev.reinstate_by if prev else None
-    terminated_on = prev.terminated_on if prev else None
-    coverage_ends = d.coverage_ends
-    if prev_state == "terminated":
-        window_open = reinstate_by is not None and today <= reinstate_by
-        if state == "current" and window_open:
-            notifier.notify(
-                account,
-                "coverage_reinstated",
-                {},
-                dedupe_key=f"reinstated:{account.id}:{prev.missed_month}",
-                on=today,
-            )
-        else:
-            # Stays terminated: either still unpaid, or paid after the window closed.
-            state, coverage_ends = "terminated", prev.coverage_ends
-            if not window_open:
-                # Final: stop billing the ended coverage (an unpaid binder never started).
-                last_day = coverage_ends or (prev.missed_month or today) - timedelta(days=1)
-                end_coverage(uow, account.id, last_day, now=now)
-    missed = d.missed_month or (prev.missed_month if prev else None)
-    params = {
-        "past_due_amount": str(d.past_due_amount),
-        "missed_month": missed.isoformat() if missed else None,
-        "grace_ends": d.grace_ends.isoformat() if d.grace_ends else None,
-    }
-    if state == "past_due":
-        notifier.notify(
-            account,
-            "past_due_warning",
-            params,
-            dedupe_key=f"past_due:{account.id}:{missed}",
-            on=today,
-        )
-    elif state == "grace":
-        notifier.notify(
-            account, "grace_started", params, dedupe_key=f"grace:{account.id}:{missed}", on=today
-        )
-        # One termination warning in each grace month (a single one for the short grace period).
-        k = max(_months_between(missed, today), 0) + 1 if missed else 1
-        if d.reason != "subsidized_grace":
-            k = 1
-        notifier.notify(
-            account,
-            "termination_warning",
-            {**params, "warning": k},
-            dedupe_key=f"term_warn:{account.id}:{missed}:{k}",
-            on=today,
-        )
-    elif state == "terminated" and prev_state != "terminated":
-        terminated_on = today
-        reinstate_by = today + timedelta(days=REINSTATEMENT_DAYS)
-        notifier.notify(
-            account,
-            "coverage_terminated",
-            {
-                **params,
-                "coverage_ends": coverage_ends.isoformat() if coverage_ends else None,
-                "reason": d.reason,
-                "reinstate_by": reinstate_by.isoformat(),
-            },
-            dedupe_key=f"terminated:{account.id}:{missed}",
-            on=today,
-        )
-    if state == "current":
-        terminated_on = reinstate_by = None
+    params = send_notices(account, d, prev, today, notifier)
+    for c in d.ended_coverages:
+        if c.final:  # the window closed: stop billing the ended coverage (a binder never started)
+            last_day = c.coverage_ends or (c.missed_month or today) - timedelta(days=1)
+            end_coverage(uow, account.id, last_day, now=now, coverage_ids=[c.coverage_id])
     changed = state != prev_state
     if prev is None:
         prev = AccountStanding(account_id=account.id, since=today)
@@ -203,10 +138,10 @@ def _evaluate(
     prev.state = state
     prev.reason = d.reason if state != "current" else None
     prev.past_due_amount = d.past_due_amount
-    prev.missed_month = missed if state != "current" else None
+    prev.missed_month = d.missed_month if state != "current" else None
     prev.grace_ends = d.grace_ends
-    prev.coverage_ends = coverage_ends
-    prev.terminated_on = terminated_on
-    prev.reinstate_by = reinstate_by
+    prev.coverage_ends = d.coverage_ends
+    prev.terminated_on = d.terminated_on if state == "terminated" else None
+    prev.reinstate_by = d.reinstate_by if state == "terminated" else None
     prev.evaluated_on = today
     return f"{prev_state or 'new'}->{state}" if changed else None

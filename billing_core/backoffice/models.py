@@ -131,20 +131,27 @@ class RegEPreference(Base):
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), primary_key=True)
     range_low: Mapped[Decimal] = mapped_column(Money)
     range_high: Mapped[Decimal] = mapped_column(Money)
+    # The member's election, captured with an AutoPay authorization (None for rows from before).
+    authorization_id: Mapped[int | None] = mapped_column(ForeignKey("authorizations.id"))
+    elected_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class RegENotice(Base):
     """Notice of a changed AutoPay amount, given at least 10 days before the draft it announces.
 
-    `draft_on` is the date the draft may happen given when the notice was recorded; the draft job
-    never drafts the changed amount before it."""
+    `draft_on` is the date the notice announces. The draft itself waits until the notice was
+    actually sent (its `member_notifications` row, `notification_key`, has `sent_at`: a text
+    Twilio accepted or a released letter batch) plus 10 days, and the member's current draft day.
+    `sequence` 0 is the month's draft, 1.. a second draft collecting a bill raised after it."""
 
     __tablename__ = "rege_notices"
-    __table_args__ = (UniqueConstraint("account_id", "coverage_month", "amount"),)
+    __table_args__ = (UniqueConstraint("account_id", "coverage_month", "sequence", "amount"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
     coverage_month: Mapped[date] = mapped_column(Date)
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    notification_key: Mapped[str | None] = mapped_column(String(120), index=True)
     amount: Mapped[Decimal] = mapped_column(Money)
     previous_amount: Mapped[Decimal | None] = mapped_column(Money)
     noticed_on: Mapped[date] = mapped_column(Date)
@@ -201,3 +208,30 @@ class StandingChange(Base):
     from_state: Mapped[str | None] = mapped_column(String(12))
     to_state: Mapped[str] = mapped_column(String(12))
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class LetterBatch(Base):
+    """A print batch of notices going by letter: one PDF per notice plus a manifest. Its notices
+    count as sent only when the batch is released to the mail house (`released_at`)."""
+
+    __tablename__ = "letter_batches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_date: Mapped[date] = mapped_column(Date)
+    directory: Mapped[str] = mapped_column(String(200))
+    letters: Mapped[int] = mapped_column(Integer, default=0)
+    manifest_sha256: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    released_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class NoticeLetter(Base):
+    """A notice's place in a letter batch; unique notification, so a notice is printed once."""
+
+    __tablename__ = "notice_letters"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("letter_batches.id"), index=True)
+    notification_id: Mapped[int] = mapped_column(ForeignKey("member_notifications.id"), unique=True)
+    file_name: Mapped[str] = mapped_column(String(80))
+    sha256: Mapped[str] = mapped_column(String(64))

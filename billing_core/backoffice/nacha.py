@@ -22,6 +22,11 @@ from sqlalchemy.exc import IntegrityError
 
 from billing_core.backoffice.business_days import next_business_day
 from billing_core.backoffice.models import NachaEntry, NachaFile
+from billing_core.backoffice.refunds import (
+    REFUND_DESCRIPTION,
+    claim_refund_entries,
+    mark_originated,
+)
 from billing_core.backoffice.sql import from_cents, is_postgres
 from billing_core.billing_calendar import EASTERN
 from billing_core.models import Account, BankMethod, Payment
@@ -30,6 +35,7 @@ from billing_core.unit_of_work import UnitOfWork
 RECORD = 94
 BLOCKING = 10
 DEBIT_CODES = {"checking": "27", "savings": "37"}
+CREDIT_CODES = {"checking": "22", "savings": "32"}  # refunds
 KIND_BY_CODE = {"27": "checking", "37": "savings", "22": "checking", "32": "savings"}
 RETURN_CODES = {"26": "checking", "36": "savings", "21": "checking", "31": "savings"}
 FILE_ID_MODIFIERS = string.ascii_uppercase + string.digits
@@ -74,6 +80,7 @@ class Entry:
     individual_name: str
     trace_number: str
     payment_type: str | None = None  # R | S, for WEB and TEL
+    credit: bool = False  # an ACH credit (a refund), not a debit
 
 
 @dataclass(frozen=True)
@@ -96,6 +103,12 @@ def _num(value: int | str, width: int) -> str:
     if not text.isdigit() or len(text) > width:
         raise NachaFormatError(f"numeric field of width {width} cannot hold the value")
     return text.rjust(width, "0")
+
+
+def _service_class(entries: Sequence[Entry]) -> str:
+    """225 debits only, 220 credits only, 200 mixed."""
+    kinds = {e.credit for e in entries}
+    return "200" if len(kinds) > 1 else ("220" if kinds == {True} else "225")
 
 
 def entry_hash_of(rdfi_ids: Iterable[str]) -> int:
@@ -128,11 +141,12 @@ def build_file(
         + _alpha(originator.origin_name, 23)
         + _alpha(originator.reference_code, 8)
     ]
-    file_entries = file_hash = file_debit = 0
+    file_entries = file_hash = file_debit = file_credit = 0
     for number, batch in enumerate(batches, start=1):
+        service_class = _service_class(batch.entries)
         lines.append(
             "5"
-            + "225"
+            + service_class
             + _alpha(originator.company_name, 16)
             + _alpha("", 20)
             + _alpha(originator.company_id, 10)
@@ -145,15 +159,18 @@ def build_file(
             + _num(originator.odfi, 8)
             + _num(number, 7)
         )
-        rdfis, debit = [], 0
+        rdfis, debit, credit = [], 0, 0
         for e in batch.entries:
             routing = _num(e.routing_number, 9)
             rdfis.append(routing[:8])
-            debit += e.amount_cents
+            if e.credit:
+                credit += e.amount_cents
+            else:
+                debit += e.amount_cents
             discretionary = (e.payment_type or "S") if batch.sec_code in PAYMENT_TYPE_SEC else ""
             lines.append(
                 "6"
-                + DEBIT_CODES[e.account_kind]
+                + (CREDIT_CODES if e.credit else DEBIT_CODES)[e.account_kind]
                 + routing
                 + _alpha(decrypt(e.account_token), 17)
                 + _num(e.amount_cents, 10)
@@ -166,11 +183,11 @@ def build_file(
         batch_hash = entry_hash_of(rdfis)
         lines.append(
             "8"
-            + "225"
+            + service_class
             + _num(len(batch.entries), 6)
             + _num(batch_hash, 10)
             + _num(debit, 12)
-            + _num(0, 12)
+            + _num(credit, 12)
             + _alpha(originator.company_id, 10)
             + " " * 19
             + " " * 6
@@ -180,6 +197,7 @@ def build_file(
         file_entries += len(batch.entries)
         file_hash += batch_hash
         file_debit += debit
+        file_credit += credit
     records = len(lines) + 1
     blocks = -(-records // BLOCKING)
     lines.append(
@@ -189,7 +207,7 @@ def build_file(
         + _num(file_entries, 8)
         + _num(file_hash % 10**10, 10)
         + _num(file_debit, 12)
-        + _num(0, 12)
+        + _num(file_credit, 12)
         + " " * 39
     )
     lines.extend("9" * RECORD for _ in range(blocks * BLOCKING - records))
@@ -533,6 +551,8 @@ class FileResult:
     entries: int
     total: Decimal
     entry_hash: int
+    credits: int = 0  # refund entries
+    credit_total: Decimal = Decimal("0.00")
 
 
 RETRY_DESCRIPTION = "RETRY PYMT"  # NACHA requires this description on reinitiated entries
@@ -574,7 +594,8 @@ def originate_file(
     originator: Originator | None = None,
     progress: Callable[[int], None] = lambda _: None,
 ) -> FileResult:
-    """File every pending EFT debit not yet originated, effective on or before `file_date`.
+    """File every pending EFT debit not yet originated, effective on or before `file_date`, and
+    every pending EFT refund as a credit entry (billing_core.backoffice.refunds).
 
     Payments are claimed FOR UPDATE SKIP LOCKED, so parallel runners write disjoint files; the
     unique nacha_entries.payment_id makes a double origination impossible. The file is written
@@ -610,11 +631,18 @@ def originate_file(
     if is_postgres(session):
         stmt = stmt.with_for_update(skip_locked=True, of=Payment)
     rows = session.execute(stmt).all()
-    if not rows:
+    traces = {originator.odfi + f"{r.id % 10**7:07d}" for r in rows}
+    refunds = claim_refund_entries(
+        uow, file_date=file_date, odfi=originator.odfi, traces_in_use=traces
+    )
+    if not rows and not refunds:
         return FileResult(None, None, 0, 0, Decimal("0.00"), 0)
     nacha_file = _claim_modifier(uow, file_date, now)
     grouped: dict[tuple[str, str, str, date], list[tuple[int, Entry]]] = {}
     earliest = next_business_day(file_date)
+    for refund_id, sec, effective, fields_ in refunds:
+        key = (sec, "", REFUND_DESCRIPTION, max(next_business_day(effective), earliest))
+        grouped.setdefault(key, []).append((-refund_id, Entry(**fields_)))
     for r in rows:
         sec = r.sec_code or "PPD"
         retry = r.idempotency_key.startswith("retry:")
@@ -635,11 +663,13 @@ def originate_file(
             payment_type=r.payment_type,
         )
         grouped.setdefault(key, []).append((r.id, entry))
-    batches, links = [], []
+    batches, links, placed = [], [], []
     for number, key in enumerate(sorted(grouped), start=1):
         sec, _ptype, description, effective = key
         items = grouped[key]
         batches.append(Batch(sec, description, effective, [e for _, e in items]))
+        # Refunds ride in the same map under negative ids; they link back through their own row.
+        placed.extend((-pid, e.trace_number, number) for pid, e in items if pid < 0)
         links.extend(
             {
                 "file_id": nacha_file.id,
@@ -648,6 +678,7 @@ def originate_file(
                 "batch_number": number,
             }
             for pid, e in items
+            if pid > 0
         )
 
     count = 0
@@ -668,13 +699,15 @@ def originate_file(
     )
     progress(count % 10000)
     parsed = parse_file(text)  # never hand the bank a file we cannot read back
-    session.execute(NachaEntry.__table__.insert(), links)
+    if links:
+        session.execute(NachaEntry.__table__.insert(), links)
+    mark_originated(uow, nacha_file.id, placed)
     session.execute(
         update(NachaFile)
         .where(NachaFile.id == nacha_file.id)
         .values(
             batch_count=len(batches),
-            entry_count=len(links),
+            entry_count=len(links) + len(placed),
             entry_hash=parsed.entry_hash,
             total_debit=from_cents(parsed.total_debit),
             sha256=hashlib.sha256(text.encode()).hexdigest(),
@@ -692,9 +725,11 @@ def originate_file(
         nacha_file.id,
         final,
         len(batches),
-        len(links),
+        len(links) + len(placed),
         from_cents(parsed.total_debit),
         parsed.entry_hash,
+        credits=len(placed),
+        credit_total=from_cents(parsed.total_credit),
     )
 
 

@@ -23,6 +23,8 @@ KINDS = (
     "grace_started",
     "termination_warning",
     "coverage_terminated",
+    "coverage_line_terminated",
+    "coverage_not_started",
     "coverage_reinstated",
     "autopay_written_copy",
 )

@@ -24,7 +24,7 @@ from billing_core.backoffice.models import (
 )
 from billing_core.backoffice.nacha import KIND_BY_CODE, RETURN_CODES, parse_file
 from billing_core.backoffice.notifications import Notifier, OutboxNotifier
-from billing_core.ledger import outstanding
+from billing_core.backoffice.return_scope import owed_for_returned
 from billing_core.models import Account, AuditEvent, AutopayEnrollment, BankMethod, Payment
 from billing_core.payments import validate_bank_account_number, validate_routing_number
 from billing_core.unit_of_work import UnitOfWork
@@ -408,8 +408,12 @@ def run_retries(
             uow.session.scalars(
                 select(Account.id).where(Account.id == retry.account_id).with_for_update()
             ).one()
-            if outstanding(uow.session, retry.account_id) < retry.amount:
-                retry.status, retry.note = "cancelled", "balance already paid"
+            owed = owed_for_returned(uow.session, original)
+            if owed < retry.amount:
+                # NACHA: a reinitiated entry repeats the amount, so a smaller remainder is not
+                # re-presented; the member pays it another way (delinquency sees it as owed).
+                retry.status = "cancelled"
+                retry.note = "bill already paid" if owed <= 0 else "less owed than returned"
                 cancelled += 1
             else:
                 payment = Payment(

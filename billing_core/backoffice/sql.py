@@ -9,8 +9,9 @@ from sqlalchemy import BigInteger, ColumnElement, Select, case, func, select, ty
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from billing_core.ledger import superseded
+from billing_core.ledger import NOT_CREDITED, superseded
 from billing_core.models import Invoice, Payment
+from billing_core.money_models import Refund
 from billing_core.types import CENT
 
 
@@ -50,10 +51,15 @@ def month_due(coverage_month: date, account_filter: ColumnElement[bool] | None =
     )
     credit = (
         select(func.sum(cents(Payment.amount)))
-        .where(Payment.status != "returned", Payment.account_id == billed.c.account_id)
+        .where(Payment.status.not_in(NOT_CREDITED), Payment.account_id == billed.c.account_id)
         .scalar_subquery()
     )
-    left = billed.c.through - func.coalesce(credit, 0)
+    refunded = (
+        select(func.sum(cents(Refund.amount)))
+        .where(Refund.account_id == billed.c.account_id)
+        .scalar_subquery()
+    )
+    left = billed.c.through - func.coalesce(credit, 0) + func.coalesce(refunded, 0)
     due = case((left <= 0, 0), (left >= billed.c.month, billed.c.month), else_=left)
     return select(billed.c.account_id, due.label("due_cents")).where(billed.c.month > 0)
 

@@ -1,37 +1,8 @@
-"""Checks on what reaches Rasa from the web: no bank or card numbers, only allowed pages."""
+"""Checks on where a chat request comes from: only the site itself and the allowed pages."""
 
 from __future__ import annotations
 
-import re
 from urllib.parse import urlsplit
-
-from stdnum import luhn
-from stdnum.us import rtn
-
-_DIGIT_RUN = re.compile(r"\d{9,}")
-# Card numbers as printed: 4-4-4-4 (up to 4-4-4-4-3) or American Express 4-6-5.
-_GROUPED_CARD = re.compile(r"\b\d{4}(?:[ -]\d{4}){2}[ -]\d{1,7}\b|\b\d{4}[ -]\d{6}[ -]\d{5}\b")
-
-
-def looks_like_bank_or_card_number(text: str) -> bool:
-    """True for an ABA routing number, a card number, or a digit run longer than any of ours.
-
-    Rasa's tracker store keeps every message in plain text, so these must never be forwarded.
-    Ours are shorter: account numbers have 10 digits, phone numbers 10 or 11, ZIP+4 is 9 but
-    written with a dash, and a 9-digit routing number also has to pass its checksum. A card
-    typed in groups is caught by its grouping and Luhn check digit.
-    """
-    for match in _DIGIT_RUN.finditer(text):
-        digits = match.group()
-        if len(digits) >= 12 or (len(digits) == 9 and rtn.is_valid(digits)):
-            return True
-        if 13 <= len(digits) <= 19 and luhn.is_valid(digits):
-            return True
-    for match in _GROUPED_CARD.finditer(text):
-        digits = re.sub(r"\D", "", match.group())
-        if 13 <= len(digits) <= 19 and luhn.is_valid(digits):
-            return True
-    return False
 
 
 def origin_of(url: str | None) -> str | None:

@@ -21,11 +21,12 @@ from flask.blueprints import BlueprintSetupState
 from flask_limiter import Limiter, RateLimitExceeded
 from flask_limiter.util import get_remote_address
 
-from ivr.chat.guard import looks_like_bank_or_card_number, request_origin_allowed
+from ivr.chat.guard import request_origin_allowed
 from ivr.chat.session import ChatSession, SessionStore
 from ivr.chat.settings import ChatSettings
-from ivr.rasa_client import BotMessage, RasaUnavailable
+from ivr.rasa_client import BotMessage, RasaUnavailable, pseudonym, sender_id
 from ivr.render import SUPPORTED_LOCALES, UnknownMessage, normalize_locale, render
+from ivr.untrusted import as_text, holds_bank_or_card_number
 
 log = logging.getLogger(__name__)
 
@@ -206,16 +207,18 @@ def message() -> tuple[Response, int] | Response:
     answers: list[dict[str, Any]] = []
     if session.status == "expired":
         answers.append(_notice("chat_session_expired", locale))
-    if looks_like_bank_or_card_number(text):
+    if holds_bank_or_card_number(text):
         log.info("chat %s: message withheld from Rasa (bank or card number)", session.id[:10])
         answers.append(_notice("chat_no_bank_numbers", locale, phone=phone))
         return _reply({"locale": locale, "messages": answers}, 200, session)
-    if text.startswith("/") and not INTENT_PAYLOAD.match(text):
-        text = text.lstrip("/")
+    if not INTENT_PAYLOAD.match(text):  # a button's payload (an intent, no entities) or words
+        text = as_text(text)
 
+    # Verification failures are limited per client address too; Rasa sees only a keyed hash.
+    client = pseudonym(request.remote_addr or "", current_app.config["SENDER_ID_KEY"])
     try:
         bot = current_app.extensions["rasa"].send(
-            session.id, text, {"channel": "web", "locale": locale}
+            sender_id("web", session.id), text, {"locale": locale, "client": client}
         )
     except RasaUnavailable as exc:
         log.warning("chat %s: Rasa unavailable: %s", session.id[:10], exc)

@@ -2,32 +2,12 @@
 
 from __future__ import annotations
 
-import logging
 import os
-import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-log = logging.getLogger(__name__)
-DEFAULT_KEY_FILE = Path(__file__).resolve().parents[2] / "var" / "chat-secret.key"
-
-
-def _key_from_file(path: Path) -> str:
-    """Every gunicorn worker must sign with the same key, so a generated one is kept in a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        key = path.read_text().strip()
-        if key:
-            return key
-        raise ValueError(f"{path} is empty; delete it or set CHAT_SECRET_KEY") from None
-    with os.fdopen(fd, "w") as f:
-        f.write(secrets.token_urlsafe(32))
-    log.warning("CHAT_SECRET_KEY is not set; generated one in %s", path)
-    return path.read_text().strip()
+from billing_core.secrets import secret
 
 
 def _split(value: str | list[str] | tuple[str, ...] | None) -> tuple[str, ...]:
@@ -68,14 +48,15 @@ class ChatSettings:
                 value = env.get(name)
             return default if value is None or value == "" else value
 
-        secret = get("CHAT_SECRET_KEY") or config.get("SECRET_KEY")
-        if not secret:
-            secret = _key_from_file(Path(get("CHAT_SECRET_KEY_FILE", DEFAULT_KEY_FILE)))
+        # Every gunicorn worker signs with this key: from the secret store, or in development
+        # mode the public development value (the same in every worker, never a generated file).
+        key = get("CHAT_SECRET_KEY") or config.get("SECRET_KEY") or ""
+        key = secret("CHAT_SECRET_KEY", {**env, "CHAT_SECRET_KEY": str(key)})
         samesite = str(get("CHAT_COOKIE_SAMESITE", cls.cookie_samesite)).capitalize()
         if samesite not in {"Lax", "Strict", "None"}:
             raise ValueError(f"CHAT_COOKIE_SAMESITE must be Lax, Strict or None, not {samesite!r}")
         return cls(
-            secret_key=str(secret),
+            secret_key=key,
             allowed_origins=_split(get("CHAT_ALLOWED_ORIGINS")),
             max_message_chars=int(get("CHAT_MAX_MESSAGE_CHARS", cls.max_message_chars)),
             idle_timeout_seconds=int(get("CHAT_IDLE_TIMEOUT_SECONDS", cls.idle_timeout_seconds)),

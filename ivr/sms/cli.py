@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from tqdm import tqdm
 
 from billing_core.runtime import BillingRuntime
+from billing_core.startup import refuses_without_secrets
 from ivr.config import ChannelSettings
 from ivr.sms.notices import NoticeStats, run_notices, run_sms_jobs
 from ivr.sms.reminders import ReminderSettings, RunStats
@@ -73,6 +74,7 @@ def _export_metrics(results: list[tuple[RunStats | NoticeStats, str]]) -> None:
     write_to_textfile(path, registry)
 
 
+@refuses_without_secrets
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ivr.sms", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -92,6 +94,7 @@ def main(argv: list[str] | None = None) -> int:
         settings = replace(settings, rate=args.rate)
     if args.batch:
         settings = replace(settings, batch_size=args.batch)
+    # Secrets first (Twilio token and REST credentials, bank-data key), before any work is done.
     channels = ChannelSettings.from_env()
     transport = transport_from_settings(channels)
     if args.quiet and isinstance(transport, OutboxTransport):

@@ -3,22 +3,24 @@
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Iterable
 from datetime import datetime
 
 from billing_core.accounts import account_for_caller_id
 from billing_core.runtime import BillingRuntime
-from ivr.rasa_client import BotMessage, RasaClient, RasaUnavailable
+from billing_core.secrets import secret
+from ivr.rasa_client import BotMessage, RasaClient, RasaUnavailable, sms_sender_id
 from ivr.render import UnknownMessage, normalize_locale, render
 from ivr.sms import consent
 from ivr.sms.keywords import classify
+from ivr.untrusted import as_text, holds_long_number
 
 log = logging.getLogger(__name__)
 
 # Bank routing (9) and account numbers (4-17) must never reach Rasa, whose tracker keeps every
-# message in plain text. A long run of digits is treated as one, whatever it really is.
-BANKISH_DIGITS = re.compile(r"\d(?:[\s-]?\d){7,}")
+# message in plain text. A long run of digits (however written) is treated as one, whatever it
+# really is: texts never need one, the phone number names the account.
+LONG_NUMBER_DIGITS = 8
 # Params that only a verified phone may see: money, dates and digits of one account.
 ACCOUNT_PARAM_SUFFIXES = ("amount", "_date", "_at", "last4", "_digits", "confirmation_number")
 PUBLIC_PARAMS = {"fee_amount", "card_fee_amount", "convenience_fee_amount"}
@@ -72,6 +74,7 @@ def handle_inbound(
     body: str,
     now: datetime,
     reply_to_opt_out: bool = True,
+    sender_key: str | None = None,
 ) -> str | None:
     """The reply to one inbound text, or None for no reply."""
     keyword = classify(body)
@@ -93,16 +96,17 @@ def handle_inbound(
         # Like caller ID on the phone: a number verified on exactly one account names it, so the
         # member is asked only for the ZIP code or date of birth (never to text long numbers).
         caller_account = account_for_caller_id(uow, phone) if verified else None
-    if keyword.kind == "pay" or BANKISH_DIGITS.search(body or ""):
+    if keyword.kind == "pay" or holds_long_number(body, LONG_NUMBER_DIGITS):
         return _sms("sms_how_to_pay", locale)
     if keyword.kind == "rasa" and not verified:
         return _sms("sms_not_verified", locale)
-    text = keyword.rasa_message or (body or "").strip()
+    # A keyword's message is built here; anything the texter wrote is only ever text.
+    text = keyword.rasa_message or as_text(body)
     if not text:
         return _sms("sms_help", locale)
     try:
         messages = rasa.send(
-            phone,
+            sms_sender_id(phone, sender_key or secret("SENDER_ID_KEY")),
             text,
             {"channel": "sms", "locale": locale, "phone": phone, "caller_account": caller_account},
         )

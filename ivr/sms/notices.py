@@ -117,6 +117,16 @@ TEXTS: dict[str, NoticeText] = {
         event="reinstate_date",
         event_grace_days=1,
     ),
+    "coverage_line_terminated": NoticeText(
+        lambda p: {
+            "coverage_line": p.get("line"),
+            "coverage_end_date": _iso(p.get("coverage_ends")),
+            "reinstate_date": _iso(p.get("reinstate_by")),
+        },
+        event="reinstate_date",
+        event_grace_days=1,
+    ),
+    "coverage_not_started": NoticeText(lambda p: {}),
     "coverage_reinstated": NoticeText(lambda p: {}),
 }
 KINDS = tuple(TEXTS)

@@ -152,7 +152,7 @@ class LedgerSender(Generic[C, S]):
         self.runtime = runtime
         self.transport = transport
         self.settings = settings
-        self.channels = channels or ChannelSettings()
+        self.channels = channels or ChannelSettings.from_env()
         self.clock = clock
         self.runner_id = runner_id or default_runner_id()
         self.progress = progress or (lambda n: None)

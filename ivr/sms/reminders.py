@@ -41,6 +41,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from billing_core.autopay_sql import autopay_covers_bill
 from billing_core.billing_calendar import (
     DUE_DAY,
     EASTERN,
@@ -50,6 +51,7 @@ from billing_core.billing_calendar import (
     first_of_month,
     utcnow,
 )
+from billing_core.ledger import NOT_CREDITED
 from billing_core.models import Account, AutopayEnrollment, ContactPhone, Invoice, Payment
 from billing_core.runtime import BillingRuntime
 from billing_core.unit_of_work import UnitOfWork
@@ -206,7 +208,7 @@ def _eligible(session: Session, target: Target, now: datetime) -> Any:
     pay = Payment.__table__
     credit = (
         select(pay.c.account_id, func.sum(_cents(pay.c.amount)).label("credit"))
-        .where(pay.c.status != "returned")
+        .where(pay.c.status.not_in(NOT_CREDITED))  # returned or cancelled pay nothing
         .group_by(pay.c.account_id)
         .subquery("credit")
     )
@@ -238,11 +240,7 @@ def _eligible(session: Session, target: Target, now: datetime) -> Any:
     if target.kind.startswith("due_"):
         # Fully covered: an active AutoPay whose draft for this bill is still ahead.
         conditions.append(
-            or_(
-                ae.c.status.is_(None),
-                ae.c.status != "active",
-                ae.c.draft_day < target.draft_day_from,
-            )
+            or_(ae.c.account_id.is_(None), ~autopay_covers_bill(ae, month, target.draft_day_from))
         )
 
     from_ = (

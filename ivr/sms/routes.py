@@ -42,6 +42,7 @@ def inbound() -> Response:
             body=request.form.get("Body", ""),
             now=utcnow(),
             reply_to_opt_out=_reply_to_opt_out(),
+            sender_key=current_app.config["SENDER_ID_KEY"],
         )
     except Exception:
         # Never a 500 to Twilio (it would retry and then text nothing): apologize instead.

@@ -1,7 +1,8 @@
 """Outbound texts: the Twilio REST transport, the offline outbox transport, and payment confirmations.
 
 A transport only hands a text over; recording it in `sms_messages` (and the reminder ledger) is the
-caller's job, so the same bookkeeping serves both transports.
+caller's job, so the same bookkeeping serves both transports. The outbox is for development mode
+only: outside it a process without Twilio's REST credentials refuses to start (SmsNotConfigured).
 """
 
 from __future__ import annotations
@@ -25,11 +26,13 @@ from twilio.rest import Client
 
 from billing_core.billing_calendar import utcnow
 from billing_core.runtime import BillingRuntime
+from billing_core.secrets import DEVELOPMENT_VALUES
 from billing_core.unit_of_work import UnitOfWork
 from ivr.config import ChannelSettings
 from ivr.render import normalize_locale, render
 from ivr.sms import consent
 from ivr.sms.models import SmsMessage
+from ivr.sms.transport_policy import masked_number, require_twilio_rest
 
 log = logging.getLogger(__name__)
 
@@ -186,7 +189,8 @@ class TwilioTransport:
 
 @dataclass
 class OutboxTransport:
-    """No Twilio: the `sms_messages` row is the delivery. Prints each text once it is recorded."""
+    """No Twilio (development mode): the `sms_messages` row is the delivery. Prints each text once
+    it is recorded, with the number masked to its last 4 digits."""
 
     stream: TextIO | None = field(default_factory=lambda: sys.stdout)
     name: str = "outbox"
@@ -201,17 +205,19 @@ class OutboxTransport:
     def recorded(self, messages: Iterable[OutgoingSms]) -> None:
         if self.stream is None:
             return
-        self.stream.write("".join(f"[sms to {m.to}] {m.body}\n" for m in messages))
+        self.stream.write("".join(f"[sms to {masked_number(m.to)}] {m.body}\n" for m in messages))
         self.stream.flush()
 
 
 def transport_from_settings(
     channels: ChannelSettings, *, stream: TextIO | None = None
 ) -> Transport:
-    """Twilio when an account SID and a real auth token are configured, else the outbox."""
+    """Twilio when an account SID and a real auth token are configured. Else, in development
+    mode only, the outbox; outside it SmsNotConfigured (never a silent outbox in production)."""
+    require_twilio_rest(channels)
     if (
         channels.twilio_account_sid
-        and channels.twilio_auth_token != ChannelSettings.twilio_auth_token
+        and channels.twilio_auth_token != DEVELOPMENT_VALUES["TWILIO_AUTH_TOKEN"]
     ):
         return TwilioTransport.from_settings(channels)
     return OutboxTransport(stream=stream if stream is not None else sys.stdout)

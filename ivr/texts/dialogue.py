@@ -81,6 +81,9 @@ MESSAGES: dict[str, str] = {
     # Bank account kinds, for the renderer to translate the raw `bank_kind` value
     "bank_kind.checking": N_("checking"),
     "bank_kind.savings": N_("savings"),
+    # Coverage lines, for the renderer to translate the raw `coverage_line` value
+    "coverage_line.health": N_("health"),
+    "coverage_line.dental": N_("dental"),
     # Verification
     "ask_account_number": N_("Please enter your 10-digit Health Connector account number."),
     "ask_account_number@voice": N_(
@@ -112,6 +115,11 @@ MESSAGES: dict[str, str] = {
     "verification_required": N_(
         "For your security, I need to verify your identity before I can discuss your account."
     ),
+    "other_account_refused": N_(
+        "For your security, this conversation can only use the account you verified, ending in "
+        "{account_last4}. To use a different account, please start a new conversation and verify "
+        "that account."
+    ),
     "verification_still_locked": N_(
         "For your security, account verification is locked for now. Please try again in 15 "
         "minutes, or call customer service at 1-877-623-6765."
@@ -127,6 +135,9 @@ MESSAGES: dict[str, str] = {
         "as possible to keep your coverage."
     ),
     "balance_zero": N_("You have no balance due right now."),
+    "balance_credit": N_(
+        "You have a credit of {credit_amount}. It will be applied to your next bill."
+    ),
     "last_payment": N_("Your last payment was {last_payment_amount} on {last_payment_date}."),
     "due_date_account": N_(
         "Your next bill, {amount} for coverage starting {coverage_date}, is due by 5 PM Eastern "
@@ -237,6 +248,17 @@ MESSAGES: dict[str, str] = {
         "You are enrolled in AutoPay. We draft your {bank_kind} account ending in {last4} on day "
         "{draft_day} of each month. Nothing is due for the next draft right now."
     ),
+    "autopay_active_skips_bill": N_(
+        "You are enrolled in AutoPay. We draft your {bank_kind} account ending in {last4} on day "
+        "{draft_day} of each month. AutoPay will not pay {unpaid_amount} of your bill due "
+        "{due_date} on time, so please pay that yourself by then. The next draft is on "
+        "{next_draft_date}."
+    ),
+    "autopay_paused_one_draft": N_(
+        "Your AutoPay from the account ending in {last4} is paused for one draft: it will not pay "
+        "your bill of {unpaid_amount} due {due_date}, so please pay that yourself by then. Drafts "
+        "start again on {next_draft_date}."
+    ),
     "autopay_paused": N_(
         "Your AutoPay from the account ending in {last4} is paused. No drafts are made while it "
         "is paused."
@@ -319,5 +341,15 @@ MESSAGES: dict[str, str] = {
     "error_idempotency_conflict": N_(
         "That payment was already submitted with different details. Please call customer "
         "service at 1-877-623-6765."
+    ),
+    "error_payment_not_found": N_(
+        "I could not find a payment with that confirmation number on your account."
+    ),
+    "error_payment_not_cancellable": N_(
+        "Only a one-time payment that has not been sent to the bank can be cancelled here."
+    ),
+    "error_payment_already_sent": N_(
+        "That payment was already sent to the bank, so it can no longer be cancelled. Please "
+        "call customer service at 1-877-623-6765."
     ),
 }

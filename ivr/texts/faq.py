@@ -61,8 +61,22 @@ MESSAGES: dict[str, str] = {
         "{grace_end_date}, your coverage continues; if not, your coverage can end."
     ),
     "faq/late_payment.terminated": N_(
-        "Your coverage was ended for nonpayment, with {past_due_amount} unpaid. Paying the full "
-        "balance soon after the termination notice may reinstate it: call 1-877-623-6765."
+        "Your coverage ended on {coverage_end_date} for nonpayment, with {past_due_amount} "
+        "unpaid. You can reinstate it by paying the full balance by {reinstate_date}: say pay my "
+        "bill, or call 1-877-623-6765."
+    ),
+    "faq/late_payment.terminated_final": N_(
+        "Your coverage ended on {coverage_end_date} for nonpayment, and the time to reinstate it "
+        "has passed. To ask about enrolling again, call 1-877-623-6765."
+    ),
+    "faq/late_payment.not_started": N_(
+        "Your coverage did not start, because the first premium was not paid by its due date. To "
+        "ask about enrolling again, call 1-877-623-6765."
+    ),
+    "faq/late_payment.line_terminated": N_(
+        "Your {coverage_line} coverage ended on {coverage_end_date} for nonpayment; your other "
+        "coverage continues. You can reinstate it by paying the full balance by "
+        "{reinstate_date}: call 1-877-623-6765."
     ),
     "faq/walk_in_centers": N_(
         "You can drop off a check or money order at a Health Connector walk-in center, in "

@@ -45,6 +45,15 @@ MESSAGES: dict[str, str] = {
         "Health Connector: your AutoPay amount changes from {previous_amount} to {amount}, "
         "drafted on {draft_date}. Questions? 1-877-623-6765. Reply STOP to opt out."
     ),
+    # Letters (channel "letter", ivr.letters): the same notice as a print-ready letter.
+    "sms_notice_rege_amount_change@letter": N_(
+        "{letter_date}\n\nDear {member_name},\n\nMassachusetts Health Connector account "
+        "{account_digits}: your next AutoPay draft is a different amount from your last one "
+        "({previous_amount}). We will draft {amount} from your bank account on {draft_date}, or "
+        "on your draft day if that is later. You do not need to do anything.\n\nTo change your "
+        "draft day, pause or cancel AutoPay, call 1-877-623-6765, Monday to Friday, 8 AM to 6 PM, "
+        "at least 3 business days before the draft.\n\nMassachusetts Health Connector"
+    ),
     "sms_notice_past_due_warning": N_(
         "Health Connector: your premium is past due. Pay now to keep your coverage: "
         "MAhealthconnector.org or 1-877-623-6765. Reply STOP to opt out."
@@ -60,6 +69,14 @@ MESSAGES: dict[str, str] = {
     "sms_notice_coverage_terminated": N_(
         "Health Connector: your coverage ended {coverage_end_date} for nonpayment. Pay by "
         "{reinstate_date} to restore it: 1-877-623-6765. Reply STOP to opt out."
+    ),
+    "sms_notice_coverage_line_terminated": N_(
+        "Health Connector: your {coverage_line} coverage ended {coverage_end_date} for nonpayment. "
+        "Pay by {reinstate_date} to restore it: 1-877-623-6765. Reply STOP to opt out."
+    ),
+    "sms_notice_coverage_not_started": N_(
+        "Health Connector: your coverage did not start because the first premium was not paid by "
+        "its due date. Call 1-877-623-6765. Reply STOP to opt out."
     ),
     "sms_notice_coverage_reinstated": N_(
         "Health Connector: we received your payment and your coverage is reinstated. Thank you. "

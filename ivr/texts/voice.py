@@ -24,6 +24,10 @@ MESSAGES: dict[str, str] = {
     ),
     "voice_reprompt_silence": N_("Sorry, I didn't hear anything."),
     "voice_reprompt_no_match": N_("Sorry, I didn't get that."),
+    "voice_no_numbers_spoken": N_(
+        "For your security, please don't say bank or card numbers. When I need a number, I'll "
+        "ask you to enter it on your keypad."
+    ),
     "voice_offer_agent": N_(
         "It seems we're having trouble. To speak with an agent, press 0. "
         "To go back to the main menu, press 9."

@@ -13,7 +13,7 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from billing_core.runtime import BillingRuntime
 from ivr.config import ChannelSettings
-from ivr.rasa_client import BotMessage, RasaClient
+from ivr.rasa_client import BotMessage, RasaClient, sender_id
 from ivr.voice.state import Claim
 from ivr.voice.twiml import GatherSpec, Prompt, gather, speak
 
@@ -109,7 +109,7 @@ class Call:
         """One turn to Rasa; RasaUnavailable propagates (the flow then offers the outage menu)."""
         started = time.perf_counter()
         try:
-            return self.rasa.send(self.sid, message, self.metadata())
+            return self.rasa.send(sender_id("voice", self.sid), message, self.metadata())
         finally:
             self.rasa_ms += (time.perf_counter() - started) * 1000
 

@@ -11,6 +11,7 @@ import argparse
 from datetime import timedelta
 
 from billing_core.runtime import BillingRuntime
+from billing_core.startup import refuses_without_secrets
 from ivr.voice.state import CallStore
 
 
@@ -21,6 +22,7 @@ def _hours(value: str) -> float:
     return hours
 
 
+@refuses_without_secrets
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m ivr.voice",

@@ -11,6 +11,7 @@ from functools import cache
 from twilio.twiml.voice_response import VoiceResponse
 
 from ivr.rasa_client import BotMessage, RasaUnavailable
+from ivr.untrusted import as_text, holds_bank_or_card_number
 from ivr.voice import bank, outage, text_receipt
 from ivr.voice.call import MAX_MISSES, Call, inform
 from ivr.voice.hours import agents_available, transfer
@@ -115,7 +116,7 @@ def caller_message(call: Call) -> str | None:
     """What this turn's input says to Rasa, or None when it is a miss."""
     expect = call.state.get("expect")
     if call.speech:
-        return call.speech
+        return as_text(call.speech) or None  # words are words, even when they look like a command
     digits = call.digits
     if expect == "yes_no":
         return YES_NO_KEYS.get(digits)
@@ -133,6 +134,9 @@ def on_rasa_turn(call: Call) -> VoiceResponse:
         return missed(call, "voice_reprompt_silence")
     if call.state.get("expect") in (None, "menu") and call.digits in ("9", "*"):
         return main_menu(call)
+    if holds_bank_or_card_number(call.speech):
+        # Rasa keeps every message: a spoken bank or card number never goes there.
+        return missed(call, "voice_no_numbers_spoken")
     message = caller_message(call)
     if message is None:
         return missed(call, "voice_reprompt_no_match")

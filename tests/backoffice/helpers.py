@@ -39,6 +39,7 @@ def make_member(
     autopay_day: int | None = None,
     channel: str = "web",
     created: datetime | None = None,
+    notice_range: tuple[str, str] | None = None,
 ) -> tuple[str, str]:
     """Returns (account number, bank method reference)."""
     created = created or datetime(2025, 12, 1, tzinfo=UTC)
@@ -108,6 +109,7 @@ def make_member(
                 draft_day=autopay_day,
                 authorization_id=auth,
                 now=created,
+                **({"notice_range": notice_range} if notice_range else {}),
             )
     return number, ref
 
@@ -158,3 +160,23 @@ def add_card_for(rt: BillingRuntime, number: str, token: str, last4: str) -> str
     """A card a Twilio <Pay> connector tokenized (the card policy must be on); its reference."""
     with rt.uow() as uow:
         return add_card(uow, number, token=token, last4=last4, now=_ADDED, **TOKENIZED).reference
+
+
+def mark_notices_sent(rt: BillingRuntime, at: datetime) -> int:
+    """Stand in for the SMS side: Twilio accepted every unsent text notice at `at` (the SMS job
+    calls the same `mark_sent`). Letters are sent only by releasing their batch."""
+    from sqlalchemy import select
+
+    from billing_core.backoffice.models import MemberNotification
+    from billing_core.backoffice.notifications import mark_sent
+
+    with rt.uow() as uow:
+        ids = list(
+            uow.session.scalars(
+                select(MemberNotification.id).where(
+                    MemberNotification.channel == "sms", MemberNotification.sent_at.is_(None)
+                )
+            )
+        )
+        mark_sent(uow.session, ids, at)
+    return len(ids)

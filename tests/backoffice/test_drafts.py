@@ -21,7 +21,7 @@ from billing_core.bill_run import revise_invoice
 from billing_core.ledger import outstanding
 from billing_core.models import Account, AutopayEnrollment, Invoice, Payment
 from billing_core.payments import record_authorization
-from tests.backoffice.helpers import bill, eastern, make_member, pay
+from tests.backoffice.helpers import bill, eastern, make_member, mark_notices_sent, pay
 
 JAN = date(2027, 1, 1)
 
@@ -159,6 +159,7 @@ def test_a_changed_amount_gets_a_reg_e_notice_ten_days_before_and_the_draft_wait
             "320.00",
         )
     assert plan_rege_notices(runtime.uow, now=eastern(date(2026, 12, 2))).notices == 0
+    mark_notices_sent(runtime, eastern(date(2026, 12, 1), 10))  # Twilio accepted the text
     run_drafts(runtime.uow, now=eastern(date(2026, 12, 4)))  # the usual draft day
     assert drafts_of(runtime, number) == []
     run_drafts(runtime.uow, now=eastern(date(2026, 12, 11)))
@@ -184,7 +185,7 @@ def test_a_changed_amount_inside_the_members_range_needs_no_notice(runtime):
 
 
 def test_a_revised_bill_after_the_notice_needs_a_new_notice(runtime):
-    number, _ = make_member(runtime, autopay_day=20, premium="320.00")
+    number, _ = make_member(runtime, autopay_day=20, premium="320.00", sms=True)
     _set_last_draft(runtime, number, "300.00")
     bill(runtime, JAN)
     plan_rege_notices(runtime.uow, now=eastern(date(2026, 12, 1)))
@@ -194,6 +195,7 @@ def test_a_revised_bill_after_the_notice_needs_a_new_notice(runtime):
             uow, inv.invoice_number, new_amount=Decimal("340.00"), now=eastern(date(2026, 12, 8))
         )
     assert plan_rege_notices(runtime.uow, now=eastern(date(2026, 12, 8))).notices == 1
+    mark_notices_sent(runtime, eastern(date(2026, 12, 8), 10))
     run_drafts(runtime.uow, now=eastern(date(2026, 12, 18)))  # draft day 20 is a Sunday
     assert drafts_of(runtime, number)[0].amount == Decimal("340.00")
 

@@ -90,7 +90,9 @@ def make_chat_app(sqlite_runtime, monkeypatch: pytest.MonkeyPatch) -> Callable[.
     monkeypatch.setattr(ivr.app, "CHANNEL_BLUEPRINTS", ("ivr.chat.routes",))
 
     def make(rasa_url: str, **config: Any) -> Flask:
-        channels = ChannelSettings(rasa_url=rasa_url, rasa_timeout_seconds=2.0)
+        channels = ChannelSettings(
+            twilio_auth_token="chat-tests-token", rasa_url=rasa_url, rasa_timeout_seconds=2.0
+        )
         return create_app({**CHAT_CONFIG, **config}, runtime=sqlite_runtime, channels=channels)
 
     return make

@@ -36,8 +36,11 @@ def test_a_message_reaches_rasa_as_the_web_channel_in_the_chosen_locale(client, 
     assert response.status_code == 200
     [sent] = fake_rasa.requests
     assert sent["message"] == "¿cómo pago por correo?"
-    assert sent["metadata"] == {"channel": "web", "locale": "es"}
-    assert sent["sender"].startswith("web-")
+    # The channel is the sender id's namespace (Rasa's signed channel reads it there); the
+    # client's address reaches Rasa only as a keyed hash, for per-source verification limits.
+    assert sent["metadata"]["locale"] == "es" and "channel" not in sent["metadata"]
+    assert re.fullmatch(r"[0-9a-f]{32}", sent["metadata"]["client"])
+    assert sent["sender"].startswith("web:web-")
     assert response.get_json() == {
         "locale": "es",
         "messages": [{"text": "Ayuda con pagos", "buttons": [], "kind": "bot"}],
@@ -470,16 +473,30 @@ def test_the_widget_wording_comes_from_the_server_in_the_chosen_locale(
 
 
 def test_settings_default_to_safe_values_and_a_key_shared_by_all_workers(tmp_path):
+    from billing_core.secrets import DEVELOPMENT_VALUES
     from ivr.chat.settings import ChatSettings
 
-    env = {"CHAT_SECRET_KEY_FILE": str(tmp_path / "chat.key")}
-    settings = ChatSettings.load({}, env=env)
+    settings = ChatSettings.load({}, env={"HC_DEVELOPMENT": "1"})
 
     assert settings.allowed_origins == ()
-    assert len(settings.secret_key) >= 32
+    assert settings.secret_key == DEVELOPMENT_VALUES["CHAT_SECRET_KEY"]  # every worker the same
     assert settings.cookie_samesite == "Lax"
-    assert ChatSettings.load({}, env=env).secret_key == settings.secret_key
-    assert (tmp_path / "chat.key").stat().st_mode & 0o077 == 0
+    real = ChatSettings.load({}, env={"CHAT_SECRET_KEY": "k" * 43})
+    assert real.secret_key == "k" * 43
+
+
+def test_outside_development_mode_the_chat_refuses_to_start_without_its_key_and_writes_no_file(
+    tmp_path,
+):
+    from billing_core.secrets import DEVELOPMENT_VALUES, MissingSecret
+    from ivr.chat.settings import ChatSettings
+
+    key_file = {"CHAT_SECRET_KEY_FILE": str(tmp_path / "chat.key")}  # where one used to be made
+    public = DEVELOPMENT_VALUES["CHAT_SECRET_KEY"]
+    for env in (key_file, {**key_file, "CHAT_SECRET_KEY": public}):
+        with pytest.raises(MissingSecret, match="CHAT_SECRET_KEY"):
+            ChatSettings.load({}, env=env)
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_an_invalid_samesite_setting_is_rejected():

@@ -3,10 +3,10 @@ core (demo accounts). Needs the Rasa env and a trained model (`make train`)."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
-import requests
 from flask import Flask
 
 from billing_core.balances import get_balance
@@ -120,7 +120,7 @@ def test_bank_numbers_typed_in_the_chat_never_reach_rasa(chat_app: Flask, rasa_s
 
     assert "don't type bank account, routing or card numbers" in answer
     sender = _sender_id(chat_app, client)
-    tracker = requests.get(f"{rasa_stack.url}/conversations/{sender}/tracker", timeout=5).json()
+    tracker = json.loads(rasa_stack.tracker(sender))
     said = [e.get("text") or "" for e in tracker["events"] if e["event"] == "user"]
     assert "1000000001" in said  # the right conversation
     assert not any("211370545" in text or "123456789012" in text for text in said)
@@ -140,4 +140,4 @@ def _sender_id(app: Flask, client) -> str:
     with app.test_request_context(headers={"Cookie": f"hc_chat={cookie.value}"}):
         from flask import request
 
-        return app.extensions["chat"].sessions.load(request).id
+        return f"web:{app.extensions['chat'].sessions.load(request).id}"

@@ -18,6 +18,7 @@ from billing_core.runtime import BillingRuntime
 from billing_core.settings import Settings
 from ivr.app import create_app
 from ivr.config import ChannelSettings
+from tests import twilio_mock
 from tests.production.stack import MultiStack, StackError, start_multi, stop_multi
 from tests.rasa_stack import require_rasa
 
@@ -63,7 +64,9 @@ def make_web(stack: MultiStack, rasa_url: str) -> Flask:
     channels = ChannelSettings(
         twilio_auth_token=TOKEN, rasa_url=rasa_url, agent_number="+18776236765"
     )
-    return create_app({"TESTING": True}, runtime=runtime, channels=channels)
+    # The stack's own random secrets (Rasa channel, sender ids, ops token...), as the pods get them.
+    web_secrets = {k: v for k, v in stack.secrets.items() if k != "TWILIO_AUTH_TOKEN"}
+    return create_app({"TESTING": True, **web_secrets}, runtime=runtime, channels=channels)
 
 
 @pytest.fixture(scope="package")
@@ -72,6 +75,23 @@ def web_apps(multi_stack: MultiStack) -> Iterator[list[Flask]]:
     yield apps
     for app in apps:
         app.extensions["billing"].engine.dispose()
+
+
+@pytest.fixture(scope="package")
+def twilio_api(multi_stack: MultiStack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Twilio's REST API mocked by Prism, at the address the stack's processes send texts to."""
+    reason = twilio_mock.missing()
+    if reason:
+        if IN_CI:
+            pytest.fail(reason)
+        pytest.skip(reason)
+    log = tmp_path_factory.mktemp("prism") / "prism.log"
+    with twilio_mock.running_prism(log) as url:
+        previous, multi_stack.twilio_api_url = multi_stack.twilio_api_url, url
+        try:
+            yield url
+        finally:
+            multi_stack.twilio_api_url = previous
 
 
 @pytest.fixture

@@ -27,3 +27,9 @@ class RoundRobinCaller(Caller):
             return super().post(path, params, signed=signed)
         finally:
             self.last_seconds = time.perf_counter() - started
+
+
+def ops_get(client: Any, path: str) -> Any:
+    """GET an operator-only endpoint (/metrics, /ready) with the app's OPS_TOKEN."""
+    token = client.application.config["OPS_TOKEN"]
+    return client.get(path, headers={"Authorization": f"Bearer {token}"})

@@ -4,12 +4,15 @@ The drills stop PostgreSQL and Redis, so the stack runs its own throwaway Postgr
 (initdb in a temporary directory) and its own redis-server on free ports rather than the shared
 servers other test runs use. Rasa uses deploy/endpoints.production.yml as shipped (SQL tracker
 store + RedisLockStore), with the environment variables it reads set per instance.
+Every process runs outside development mode, as in production: the stack makes a random value for
+each secret (MultiStack.secrets) and gives the same ones to every process it starts.
 Used by tests/production/conftest.py and scripts/bench_voice_multi.py.
 """
 
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import signal
 import subprocess
@@ -22,9 +25,17 @@ from pathlib import Path
 import requests
 from cryptography.fernet import Fernet
 
+from billing_core.secrets import DEVELOPMENT_VALUES, DEVELOPMENT_VAR
 from tests.rasa_stack import APP_PYTHON, RASA_BIN, REPO, free_port
 
 PG_USER = "postgres"
+TWILIO_ACCOUNT_SID = "AC" + "0123456789abcdef" * 2
+TWILIO_FROM_NUMBER = "+18776236765"
+
+
+def random_secrets() -> dict[str, str]:
+    """A fresh random value for every secret the processes need (none is a development value)."""
+    return {name: secrets.token_urlsafe(32) for name in DEVELOPMENT_VALUES}
 
 
 class StackError(RuntimeError):
@@ -254,16 +265,26 @@ class MultiStack:
     tracker_db: str
     key_file: Path
     instances: list[Instance] = field(default_factory=list)
+    secrets: dict[str, str] = field(default_factory=random_secrets)
+    # Twilio's REST API: nothing listens here unless a test starts its mock (tests/twilio_mock.py),
+    # so a text sent by mistake fails instead of leaving the machine.
+    twilio_api_url: str = field(default_factory=lambda: f"http://127.0.0.1:{free_port()}")
 
     def log_text(self) -> str:
         logs = [p for i in self.instances for p in (i.rasa_log, i.action_log)]
         return "\n".join(p.read_text(errors="replace") for p in logs if p.exists())
 
     def env(self) -> dict[str, str]:
+        """The environment of every process of the stack: production mode, the stack's secrets."""
+        inherited = {k: v for k, v in os.environ.items() if k != DEVELOPMENT_VAR}
         return {
-            **os.environ,
+            **inherited,
+            **self.secrets,
             "DATABASE_URL": self.billing_url,
             "BANK_DATA_KEY_FILE": str(self.key_file),
+            "TWILIO_ACCOUNT_SID": TWILIO_ACCOUNT_SID,
+            "TWILIO_FROM_NUMBER": TWILIO_FROM_NUMBER,
+            "TWILIO_API_BASE_URL": self.twilio_api_url,
             "PYTHONPATH": str(REPO),
         }
 
@@ -271,7 +292,8 @@ class MultiStack:
         """Every stored Rasa event, as text (the SQL tracker store's table)."""
         return self.postgres.psql(self.tracker_db, "SELECT data FROM events ORDER BY id")
 
-    def user_events(self, sender: str) -> int:
+    def user_events(self, call_sid: str) -> int:
+        sender = f"voice:{call_sid}"
         out = self.postgres.psql(
             self.tracker_db,
             f"SELECT count(*) FROM events WHERE sender_id = '{sender}' AND type_name = 'user'",
@@ -301,15 +323,7 @@ def _rasa_env(stack: MultiStack, inst: Instance) -> dict[str, str]:
 def start_action_server(stack: MultiStack, inst: Instance) -> None:
     with inst.action_log.open("ab") as out:
         inst.actions = subprocess.Popen(
-            [
-                str(APP_PYTHON),
-                "-m",
-                "rasa_sdk",
-                "--actions",
-                "actions",
-                "--port",
-                str(inst.action_port),
-            ],
+            [str(APP_PYTHON), "-m", "actions.server", "--port", str(inst.action_port)],
             cwd=REPO,
             env=stack.env(),
             stdout=out,
@@ -325,6 +339,8 @@ def start_rasa(stack: MultiStack, inst: Instance, model: Path, debug: bool = Tru
                 str(RASA_BIN),
                 "run",
                 "--enable-api",
+                "--auth-token",
+                stack.secrets["RASA_API_TOKEN"],
                 "--model",
                 str(model),
                 "--endpoints",
@@ -412,7 +428,12 @@ def start_multi(work: Path, model: Path, instances: int = 2, debug: bool = True)
         def wait(inst: Instance) -> None:
             try:
                 wait_for(f"{inst.action_url}/health", inst.actions, 60, inst.action_log)
-                wait_for(f"{inst.rasa_url}/status", inst.rasa, 240, inst.rasa_log)
+                wait_for(
+                    f"{inst.rasa_url}/status?token={stack.secrets['RASA_API_TOKEN']}",
+                    inst.rasa,
+                    240,
+                    inst.rasa_log,
+                )
             except BaseException as exc:
                 errors.append(exc)
 

@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from billing_core.models import Payment
 from ivr.voice.models import VoiceTurn
 from tests.production.conftest import TOKEN
-from tests.production.helpers import RoundRobinCaller
+from tests.production.helpers import RoundRobinCaller, ops_get
 from tests.rasa_stack import APP_PYTHON, REPO
 
 pytestmark = [pytest.mark.rasa, pytest.mark.postgres, pytest.mark.slow]
@@ -84,10 +84,11 @@ def _reminder_instant(today: date) -> datetime:
 
 
 def remind(multi_stack, now: datetime) -> subprocess.CompletedProcess:
+    """The job as cron runs it in production: the stack's secrets, texts to Twilio's API (Prism)."""
     return subprocess.run(
         [str(APP_PYTHON), "-m", "ivr.sms", "remind", "--now", now.isoformat(), "--quiet"],
         cwd=REPO,
-        env={**multi_stack.env(), "TWILIO_ACCOUNT_SID": ""},
+        env=multi_stack.env(),
         capture_output=True,
         text=True,
         timeout=60,
@@ -95,7 +96,7 @@ def remind(multi_stack, now: datetime) -> subprocess.CompletedProcess:
 
 
 def test_postgres_down_gives_an_apology_and_an_agent_and_the_reminder_job_resumes(
-    clients, multi_stack, billing
+    clients, multi_stack, billing, twilio_api
 ):
     c = caller(clients, "+16175550413", pin=1)
     at_account_prompt(c)
@@ -103,7 +104,7 @@ def test_postgres_down_gives_an_apology_and_an_agent_and_the_reminder_job_resume
     outbox_before = int(multi_stack.postgres.psql("billing", "SELECT count(*) FROM sms_messages"))
     multi_stack.postgres.stop()
     try:
-        assert clients[0].get("/ready").status_code == 503
+        assert ops_get(clients[0], "/ready").status_code == 503
         with time_machine.travel(OPEN_HOURS, tick=True):
             root = c.press("1000000001")
             assert "sorry" in c.heard.lower()
@@ -117,7 +118,7 @@ def test_postgres_down_gives_an_apology_and_an_agent_and_the_reminder_job_resume
             assert secret not in job.stderr
     finally:
         multi_stack.postgres.start()
-    assert clients[0].get("/ready").status_code == 200
+    assert ops_get(clients[0], "/ready").status_code == 200
     assert count_payments(billing) == payments_before
     with billing.uow() as uow:  # the failed turns left no claimed-but-unanswered rows behind
         open_turns = uow.session.scalars(

@@ -6,6 +6,7 @@ import json
 import logging
 
 from ivr.observability import JsonFormatter, MaskedTextFormatter, count_bot_messages
+from tests.production.helpers import ops_get
 from tests.voice.helpers import bot
 
 
@@ -43,7 +44,7 @@ def test_the_app_exports_metrics_and_counts_an_outage(client_with_outage):
     caller.dial_in()
     caller.press("1")
     caller.press("1")
-    text = client.get("/metrics").get_data(as_text=True)
+    text = ops_get(client, "/metrics").get_data(as_text=True)
     assert 'ivr_turn_seconds_count{channel="voice"}' in text
     assert 'ivr_rasa_outages_total{channel="voice"}' in text
 

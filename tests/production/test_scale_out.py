@@ -15,7 +15,7 @@ from billing_core.billing_calendar import utcnow
 from billing_core.models import Account, Payment
 from ivr.observability import JsonFormatter
 from tests.production.conftest import TOKEN
-from tests.production.helpers import RoundRobinCaller
+from tests.production.helpers import RoundRobinCaller, ops_get
 
 pytestmark = [pytest.mark.rasa, pytest.mark.postgres, pytest.mark.slow]
 
@@ -131,12 +131,16 @@ def test_pay_by_phone_across_instances_pays_once_and_the_canary_stays_secret(
 def test_every_service_reports_health_and_the_app_exports_metrics(clients, multi_stack):
     for client in clients:
         assert client.get("/health").json == {"status": "ok"}
-        ready = client.get("/ready")
+        ready = ops_get(client, "/ready")
         assert ready.status_code == 200 and ready.json["database"] == "up"
-        metrics = client.get("/metrics").get_data(as_text=True)
+        metrics = ops_get(client, "/metrics").get_data(as_text=True)
         assert "ivr_turn_seconds_bucket" in metrics
         assert 'ivr_rasa_seconds_count{channel="voice"}' in metrics
     for inst in multi_stack.instances:
         assert requests.get(f"{inst.action_url}/health", timeout=5).json()["status"] == "ok"
-        status = requests.get(f"{inst.rasa_url}/status", timeout=5).json()
+        status = requests.get(
+            f"{inst.rasa_url}/status",
+            params={"token": multi_stack.secrets["RASA_API_TOKEN"]},
+            timeout=5,
+        ).json()
         assert status["model_file"]

@@ -16,7 +16,7 @@ import time_machine
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import billing
+from actions import billing, identity
 from billing_core.demo import load_demo_data
 from billing_core.runtime import BillingRuntime
 from tests.conftest import make_runtime
@@ -67,9 +67,18 @@ def make_tracker(
     metadata: dict[str, Any] | None = None,
     events: list[dict[str, Any]] | None = None,
     active_loop: str | None = None,
-    sender_id: str = "test-conversation",
+    sender_id: str | None = None,
 ) -> Tracker:
-    """A real rasa-sdk tracker as the action server receives it."""
+    """A real rasa-sdk tracker as the action server receives it.
+
+    The sender id lives in the metadata channel's namespace (as the gateway's signed channel makes
+    it), and a conversation with `verified` and `account_number` slots carries the identity the
+    verify action would have issued for that account."""
+    channel = (metadata or {}).get("channel", "voice")
+    sender_id = sender_id or f"{channel}:test-conversation"
+    slots = dict(slots or {})
+    if slots.get("verified") and slots.get("account_number") and "identity" not in slots:
+        slots["identity"] = identity.issue(sender_id, slots["account_number"])
     latest = {
         "text": text,
         "intent": {"name": intent, "confidence": 1.0} if intent else {},
@@ -81,7 +90,7 @@ def make_tracker(
         history.append({"event": "user", "text": text, "timestamp": 1.0, "parse_data": latest})
     return Tracker(
         sender_id=sender_id,
-        slots=dict(slots or {}),
+        slots=slots,
         latest_message=latest,
         events=history,
         paused=False,

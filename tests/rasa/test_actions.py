@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -31,8 +31,8 @@ from actions.payment import (
 from actions.session import ActionSessionStart
 from actions.verify import ValidateVerifyForm
 from billing_core import autopay, payments
-from billing_core.backoffice.models import MemberNotification
-from billing_core.models import Authorization, Payment
+from billing_core.backoffice.models import AccountStanding, MemberNotification
+from billing_core.models import Account, Authorization, Payment
 from ivr.render import render
 from tests.rasa.conftest import make_tracker, msg_ids, payloads, slot_events
 
@@ -87,6 +87,7 @@ def verify_turn(slots, text, value_slot="zip_code", metadata=None):
 
 def test_a_voice_call_matched_by_caller_id_prefills_the_account_number(demo):
     tracker = make_tracker(
+        sender_id="voice:CA0001",
         slots={
             "session_started_metadata": {
                 "channel": "voice",
@@ -94,7 +95,7 @@ def test_a_voice_call_matched_by_caller_id_prefills_the_account_number(demo):
                 "phone": "+15085550104",
                 "caller_account": "1000000004",
             }
-        }
+        },
     )
     _, events = run(ActionSessionStart(), tracker)
     slots = slot_events(events)
@@ -106,13 +107,14 @@ def test_a_voice_call_matched_by_caller_id_prefills_the_account_number(demo):
 
 def test_a_texting_number_verified_on_one_account_prefills_it_too(demo):
     tracker = make_tracker(
+        sender_id="sms:CA0001",
         slots={
             "session_started_metadata": {
                 "channel": "sms",
                 "locale": "en",
                 "caller_account": "1000000004",
             }
-        }
+        },
     )
     _, events = run(ActionSessionStart(), tracker)
     assert slot_events(events)["account_number"] == "1000000004"
@@ -120,13 +122,14 @@ def test_a_texting_number_verified_on_one_account_prefills_it_too(demo):
 
 def test_a_caller_account_is_ignored_in_the_web_chat(demo):
     tracker = make_tracker(
+        sender_id="web:CA0001",
         slots={
             "session_started_metadata": {
                 "channel": "web",
                 "locale": "en",
                 "caller_account": "1000000004",
             }
-        }
+        },
     )
     _, events = run(ActionSessionStart(), tracker)
     assert "account_number" not in slot_events(events)
@@ -743,3 +746,29 @@ def test_repeat_says_the_last_turn_again(demo):
     ]
     dispatcher, _ = run(ActionRepeat(), make_tracker(events=events))
     assert msg_ids(dispatcher) == ["balance_due", "anything_else"]
+
+
+def test_a_terminated_member_is_verified_with_the_recorded_termination_and_its_window(demo):
+    today = datetime.now(UTC).date()
+    with demo.uow() as uow:
+        account_id = uow.session.scalar(
+            select(Account.id).where(Account.account_number == "1000000001")
+        )
+        uow.session.add(
+            AccountStanding(
+                account_id=account_id,
+                state="terminated",
+                reason="short_grace",
+                past_due_amount=Decimal("0.00"),
+                coverage_ends=date(2026, 11, 30),
+                terminated_on=today,
+                reinstate_by=today + timedelta(days=35),
+                evaluated_on=today,
+                since=today,
+            )
+        )
+    _dispatcher, events = verify_turn({"account_number": "1000000001"}, "02108")
+    slots = slot_events(events)
+    assert slots["standing"] == "terminated"  # not "current", though the ledger reads current
+    assert slots["standing_coverage_ends"] == "2026-11-30"
+    assert slots["standing_reinstate_by"] == (today + timedelta(days=35)).isoformat()

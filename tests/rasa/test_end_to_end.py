@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import itertools
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
 
 from billing_core import payments
-from billing_core.backoffice.models import MemberNotification
+from billing_core.backoffice.models import AccountStanding, MemberNotification
 from billing_core.billing_calendar import utcnow
 from billing_core.delinquency import delinquency_state
-from billing_core.models import Authorization, Payment
+from billing_core.models import Account, Authorization, Payment
 
 pytestmark = [pytest.mark.rasa, pytest.mark.slow]
 
@@ -76,7 +77,7 @@ def test_pay_the_full_balance_by_phone_with_the_account_on_file(rasa_stack):
             select(Payment).where(Payment.confirmation_number == number)
         ).one()
         auth = uow.session.get(Authorization, payment.authorization_id)
-        assert auth.channel == "voice" and auth.reference == who
+        assert auth.channel == "voice" and auth.reference == f"voice:{who}"
         assert "512 dollars and 40 cents" in auth.script_text
         assert "6 7 8 9" in auth.script_text
     rt.engine.dispose()
@@ -261,3 +262,38 @@ def test_what_happens_if_i_pay_late_uses_the_verified_accounts_real_state(rasa_s
     rt.engine.dispose()
     assert answer[0]["grace_end_date"] == state.grace_ends.isoformat()
     assert answer[0]["past_due_amount"] == str(state.past_due_amount)
+
+
+def test_a_terminated_member_hears_the_termination_date_and_the_reinstatement_deadline(rasa_stack):
+    rt = rasa_stack.runtime()
+    today = utcnow().date()
+    with rt.uow() as uow:  # what the delinquency job records when it terminates Linda's coverage
+        account_id = uow.session.scalar(
+            select(Account.id).where(Account.account_number == "1000000004")
+        )
+        uow.session.add(
+            AccountStanding(
+                account_id=account_id,
+                state="terminated",
+                reason="short_grace",
+                past_due_amount=Decimal("0.00"),
+                coverage_ends=date(2026, 11, 30),
+                terminated_on=today,
+                reinstate_by=today + timedelta(days=35),
+                evaluated_on=today,
+                since=today,
+            )
+        )
+    try:
+        who = conversation("web-late-linda")
+        rasa_stack.send(who, "what's my balance")
+        rasa_stack.send(who, '/inform{"account_number":"1000000004"}')
+        rasa_stack.send(who, "02740")
+        answer = rasa_stack.send(who, "what happens if i pay late")
+        assert ids(answer)[0] == "faq/late_payment.terminated"
+        assert answer[0]["coverage_end_date"] == "2026-11-30"
+        assert answer[0]["reinstate_date"] == (today + timedelta(days=35)).isoformat()
+    finally:
+        with rt.uow() as uow:
+            uow.session.delete(uow.session.get(AccountStanding, account_id))
+        rt.engine.dispose()

@@ -83,6 +83,7 @@ LONG = {
     "past_due_amount": "12345.67",
     "authorized_date": "2027-09-30",
     "draft_day": 23,
+    "line": "dental",
 }
 
 

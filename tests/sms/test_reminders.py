@@ -10,8 +10,10 @@ import pytest
 import time_machine
 from sqlalchemy import func, select
 
+from billing_core.autopay_schedule import first_drafted_month
+from billing_core.backoffice.models import RegENotice
 from billing_core.billing_calendar import EASTERN
-from billing_core.models import ContactPhone
+from billing_core.models import AutopayEnrollment, ContactPhone
 from ivr.render import render
 from ivr.sms import consent
 from ivr.sms.gsm import is_gsm7, segments
@@ -375,3 +377,46 @@ def test_targets_follow_the_calendar_in_eastern_time():
     assert "due_2d" in kinds
     kinds = [t.kind for t in targets_for(DUE + timedelta(minutes=1), SETTINGS)]
     assert "due_2d" not in kinds and "past_due_1d" not in kinds
+
+
+def _set_enrollment(runtime, member, **values):
+    with runtime.uow() as uow:
+        enrollment = uow.session.scalars(
+            select(AutopayEnrollment).where(AutopayEnrollment.account_id == member.account_id)
+        ).one()
+        for key, value in values.items():
+            setattr(enrollment, key, value)
+
+
+def test_autopay_set_up_on_its_draft_day_does_not_suppress_that_bills_due_reminder(runtime):
+    member = add_member(runtime, autopay_day=21, last_draft="198.00")
+    # Enrolled on 21 December, its draft day: the draft job starts with February's bill.
+    _set_enrollment(runtime, member, first_month=first_drafted_month(date(2026, 12, 21), 21))
+    sent, _ = run(runtime, TWO_DAYS_BEFORE)
+    assert [s.to for s in sent.sent] == [member.phone]
+
+
+def test_a_draft_paused_for_this_bill_does_not_suppress_its_due_reminder(runtime):
+    member = add_member(runtime, autopay_day=21, last_draft="198.00")
+    _set_enrollment(runtime, member, skip_month=date(2027, 1, 1))
+    sent, _ = run(runtime, SEVEN_DAYS_BEFORE)
+    assert [s.to for s in sent.sent] == [member.phone]
+
+
+def test_a_draft_reg_e_holds_past_the_due_date_does_not_suppress_the_due_reminder(runtime):
+    member = add_member(runtime, autopay_day=21, last_draft="198.00")
+    with runtime.uow() as uow:
+        uow.session.add(
+            RegENotice(
+                account_id=member.account_id,
+                coverage_month=date(2027, 1, 1),
+                sequence=0,
+                amount=Decimal("150.00"),
+                previous_amount=Decimal("198.00"),
+                noticed_on=date(2026, 12, 16),
+                draft_on=date(2026, 12, 28),
+                created_at=SEVEN_DAYS_BEFORE,
+            )
+        )
+    sent, _ = run(runtime, SEVEN_DAYS_BEFORE)
+    assert [s.to for s in sent.sent] == [member.phone]

@@ -7,13 +7,8 @@ valid one, so these tests check our calls against Twilio's contract without touc
 from __future__ import annotations
 
 import os
-import shutil
-import socket
-import subprocess
-import time
 from collections.abc import Iterator
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 import requests
@@ -29,65 +24,26 @@ from ivr.sms.sender import (
     send_payment_confirmation,
     transport_from_settings,
 )
-from tests.sms.conftest import add_member, repo_root
+from tests import twilio_mock
+from tests.sms.conftest import add_member
 from tests.sms.test_reminders import SEVEN_DAYS_BEFORE
 
 ACCOUNT_SID = "AC" + "0123456789abcdef" * 2
-SPEC = repo_root().parent / "shared" / "twilio-oai" / "twilio_api_v2010.yaml"
-PRISM = repo_root() / "node_modules" / ".bin" / "prism"
 IN_CI = os.environ.get("CI", "").lower() == "true"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _missing() -> str | None:
-    if not SPEC.exists():
-        return f"Twilio's OpenAPI spec not found at {SPEC} (../shared/twilio-oai beside the repo)"
-    if not PRISM.exists():
-        return f"Prism not installed at {PRISM}: run `npm ci` in the repo root"
-    if shutil.which("node") is None:
-        return "node is not on PATH (Prism needs Node.js)"
-    return None
 
 
 @pytest.fixture(scope="module")
 def prism_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    reason = _missing()
+    reason = twilio_mock.missing()
     if reason:
         if IN_CI:
             pytest.fail(reason)
         pytest.skip(reason)
-    port = _free_port()
-    log_path = tmp_path_factory.mktemp("prism") / "prism.log"
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen(
-            [str(PRISM), "mock", "-h", "127.0.0.1", "-p", str(port), str(SPEC)],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                requests.get(url, timeout=1)
-                break
-            except requests.ConnectionError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"Prism did not start:\n{Path(log_path).read_text()[-2000:]}")
-                time.sleep(0.2)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        with twilio_mock.running_prism(tmp_path_factory.mktemp("prism") / "prism.log") as url:
+            yield url
+    except twilio_mock.PrismUnavailable as exc:
+        pytest.fail(str(exc))
 
 
 @pytest.fixture
@@ -103,7 +59,8 @@ def twilio_channels(prism_url: str) -> ChannelSettings:
 
 def test_with_twilio_credentials_the_rest_client_transport_is_chosen(twilio_channels):
     assert isinstance(transport_from_settings(twilio_channels), TwilioTransport)
-    assert transport_from_settings(ChannelSettings()).name == "outbox"
+    no_sid = ChannelSettings(twilio_auth_token="a-real-looking-token")
+    assert transport_from_settings(no_sid).name == "outbox"  # development mode (tests/conftest)
 
 
 def test_a_text_from_our_number_is_a_valid_create_message_request(twilio_channels):

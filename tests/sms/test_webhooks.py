@@ -9,13 +9,16 @@ import pytest
 from sqlalchemy import select
 
 from billing_core.models import ContactPhone
-from ivr.rasa_client import BotMessage
+from billing_core.secrets import DEVELOPMENT_VALUES
+from ivr.rasa_client import BotMessage, sms_sender_id
 from ivr.sms import consent
 from ivr.sms.models import SmsMessage, SmsReminder
 from ivr.sms.reminders import ReminderSettings, run_reminders
 from ivr.sms.sender import send_payment_confirmation
 from tests.sms.conftest import RecordingTransport, SimulatedCrash, add_member, sign
 from tests.sms.test_reminders import SEVEN_DAYS_BEFORE, TWO_DAYS_BEFORE
+
+SENDER_ID_KEY = DEVELOPMENT_VALUES["SENDER_ID_KEY"]
 
 STRANGER = "+12025550199"
 
@@ -139,7 +142,9 @@ def test_shortcut_keywords_from_a_verified_phone_go_to_rasa_as_intents(
     ]
     reply = text(post_signed, member.phone, word)
     sender, message, metadata = fake_rasa.calls[0]
-    assert (sender, message) == (member.phone, intent)
+    # The conversation id is a keyed hash of the number, never the number itself.
+    assert (sender, message) == (sms_sender_id(member.phone, SENDER_ID_KEY), intent)
+    assert member.phone not in sender
     assert metadata == {
         "channel": "sms",
         "locale": "es",

@@ -101,7 +101,7 @@ def test_pay_by_phone_posts_once_and_the_bank_number_never_reaches_rasa_or_logs(
     assert paid[0].sec_code == "TEL"
     assert after == before - Decimal("50.00")
 
-    tracker = rasa_stack.tracker(c.sid)
+    tracker = rasa_stack.tracker(f"voice:{c.sid}")
     assert "bm_" in tracker and '"bank_last4"' in tracker
     for secret in (BANK_ACCOUNT, ROUTING):
         assert secret not in tracker
@@ -117,9 +117,9 @@ def test_a_repeated_webhook_does_not_advance_the_conversation(e2e_caller, rasa_s
     c.press("1")
     action = c.action
     c.press("2")
-    users = json.loads(rasa_stack.tracker(c.sid))["events"]
+    users = json.loads(rasa_stack.tracker(f"voice:{c.sid}"))["events"]
     c.repeat_last_request("2", action)
-    again = json.loads(rasa_stack.tracker(c.sid))["events"]
+    again = json.loads(rasa_stack.tracker(f"voice:{c.sid}"))["events"]
     assert [e for e in again if e["event"] == "user"] == [e for e in users if e["event"] == "user"]
 
 

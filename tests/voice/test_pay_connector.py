@@ -210,7 +210,7 @@ def test_a_pay_call_through_rasa_posts_once_and_the_processor_gets_the_token(
     run_processor_debits(runtime.uow, processor, now=utcnow())
     [request] = [r for r in processor.requests if r.reference == payment.confirmation_number]
     assert request.token == TOKEN and request.amount == Decimal("25.00")
-    assert TOKEN not in rasa_stack.tracker(c.sid)
+    assert TOKEN not in rasa_stack.tracker(f"voice:{c.sid}")
     assert TOKEN not in rasa_stack.log_text() and TOKEN not in caplog.text
     c.hang_up()
 

@@ -110,7 +110,7 @@ def test_menu_keys_go_straight_to_intents_with_the_contract_metadata(caller, fak
         caller.press(key)
         sender, message, meta = fake_rasa.turns[-1]
         assert message == intent
-        assert sender == caller.sid
+        assert sender == f"voice:{caller.sid}"
         assert meta["channel"] == "voice"
         assert meta["locale"] == "en"
         assert meta["phone"] == "+16175550101"
