@@ -33,8 +33,7 @@ DEV_TARGETS := run demo-db call remind purge-calls backoffice-daily bench-billin
 	bench-voice bench-reminders bench-backoffice
 $(DEV_TARGETS): export HC_DEVELOPMENT := 1
 
-.PHONY: setup run test lint format train rasa-lock rasa-env-check catalogs extract-messages demo-db \
-	bench-billing \
+.PHONY: setup run test lint format train rasa-lock rasa-env-check catalogs extract-messages demo-db bench-billing \
 	bench-nlu bench-voice bench-reminders bench-backoffice backoffice-daily call remind purge-calls \
 	purge-tracker audit clean
 
@@ -68,8 +67,7 @@ $(RASA_VENV)/.locked: requirements-rasa.lock scripts/rasa_lock.py
 	$(RASA_VENV)/bin/python scripts/rasa_lock.py check
 	touch $@
 
-$(RASA_VENV)/.installed: $(RASA_VENV)/.locked $(RASA_ADDONS:%=rasa_addons/%.py) \
-		$(RASA_CHANNELS:%=rasa_addons/%.py)
+$(RASA_VENV)/.installed: $(RASA_VENV)/.locked $(RASA_ADDONS:%=rasa_addons/%.py) $(RASA_CHANNELS:%=rasa_addons/%.py)
 	for addon in $(RASA_ADDONS); do \
 		cp rasa_addons/$$addon.py $(RASA_SITE)/$$addon.py; \
 		echo "import $$addon" > $(RASA_SITE)/$$addon.pth; \
