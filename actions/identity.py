@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cache
@@ -27,13 +25,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import channel_of, say
 from billing_core.billing_calendar import utcnow
 from billing_core.secrets import secret
+from billing_core.written_digits import digit_groups
 
 IDENTITY_SLOT = "identity"
 # How long one verification lasts: a call; a chat or a texting session.
 LIFETIME = {"voice": timedelta(hours=2), "web": timedelta(minutes=30), "sms": timedelta(minutes=30)}
 ACCOUNT_DIGITS = 10
-# Digits as people write them to dodge a filter: 1000000.004, 10000 00004, full-width digits.
-_DIGIT_GROUP = re.compile(r"\d(?:[\s.\-_,·'’]{0,3}\d)*")
 
 
 @cache
@@ -72,12 +69,7 @@ def verified_account(tracker: Tracker, now: datetime | None = None) -> str | Non
 
 def named_accounts(text: str) -> set[str]:
     """Account numbers a message names, however the digits were written or separated."""
-    plain = "".join(
-        str(unicodedata.decimal(ch)) if unicodedata.decimal(ch, None) is not None else ch
-        for ch in unicodedata.normalize("NFKC", text or "")
-    )
-    groups = ("".join(ch for ch in m.group() if ch.isdigit()) for m in _DIGIT_GROUP.finditer(plain))
-    return {digits for digits in groups if len(digits) == ACCOUNT_DIGITS}
+    return {digits for digits in digit_groups(text) if len(digits) == ACCOUNT_DIGITS}
 
 
 @dataclass

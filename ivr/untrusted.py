@@ -9,28 +9,12 @@ full-width or other Unicode digits) before the bank/card checks.
 
 from __future__ import annotations
 
-import re
-import unicodedata
-
 from stdnum import luhn
 from stdnum.us import rtn
 
-# Digits with up to three separators between them: "1000000.004", "10000 00004", "4111-1111 …".
-_DIGIT_GROUP = re.compile(r"\d(?:[\s.\-_,·'’]{0,3}\d)*")
+from billing_core.written_digits import digit_groups, digit_groups_as_written, digits_only, plain
+
 _SLASHES = "/\u2044\u2215\u29f8"  # "/" and the look-alikes NFKC does not fold
-
-
-def plain(text: str | None) -> str:
-    """NFKC form, every Unicode decimal digit as ASCII, no invisible format characters."""
-    folded = unicodedata.normalize("NFKC", text or "")
-    out = []
-    for ch in folded:
-        digit = unicodedata.decimal(ch, None)
-        if digit is not None:
-            out.append(str(digit))
-        elif unicodedata.category(ch) != "Cf":  # zero-width spaces, direction marks
-            out.append(ch)
-    return "".join(out)
 
 
 def as_text(text: str | None) -> str:
@@ -41,19 +25,6 @@ def as_text(text: str | None) -> str:
     return cleaned
 
 
-def _groups(text: str | None) -> list[str]:
-    return [m.group() for m in _DIGIT_GROUP.finditer(plain(text))]
-
-
-def _digits(group: str) -> str:
-    return re.sub(r"\D", "", group)
-
-
-def digit_groups(text: str | None) -> list[str]:
-    """Each run of digits, separators dropped."""
-    return [_digits(group) for group in _groups(text)]
-
-
 def holds_bank_or_card_number(text: str | None) -> bool:
     """An ABA routing number, a card number, or a digit run longer than any number of ours.
 
@@ -61,13 +32,13 @@ def holds_bank_or_card_number(text: str | None) -> bool:
     9-digit routing number must also pass its checksum). A checksum is evidence enough across any
     separators; length alone counts across spaces only when the pieces are short, as in a number
     typed in blocks ("1234 5678 9012"), not for an account number and a ZIP code side by side."""
-    for group in _groups(text):
-        digits = _digits(group)
+    for group in digit_groups_as_written(text):
+        digits = digits_only(group)
         if len(digits) == 9 and rtn.is_valid(digits):
             return True
         if 13 <= len(digits) <= 19 and luhn.is_valid(digits):
             return True
-        pieces = [_digits(piece) for piece in group.split()]
+        pieces = [digits_only(piece) for piece in group.split()]
         if any(len(piece) >= 12 for piece in pieces):
             return True
         if len(digits) >= 12 and all(len(piece) <= 4 for piece in pieces):
