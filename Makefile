@@ -20,7 +20,7 @@ MODEL_STAMP := models/.trained
 # otherwise come back on 3.11 with different feature names).
 export RASA_CACHE_DIRECTORY := $(CURDIR)/$(RASA_VENV)/rasa-cache
 TRAINING_INPUTS := domain.yml config.yml $(shell find nlu/train -name '*.yml' 2>/dev/null)
-CATALOG_SOURCES := $(wildcard ivr/locales/*/LC_MESSAGES/*.po)
+CATALOG_SOURCES := $(wildcard messages/locales/*/LC_MESSAGES/*.po)
 CATALOGS := $(CATALOG_SOURCES:.po=.mo)
 
 export PYTHONDONTWRITEBYTECODE := 1
@@ -80,13 +80,13 @@ catalogs: $(VENV)/.installed $(CATALOGS)
 %.mo: %.po
 	$(VENV)/bin/pybabel compile --statistics -i $< -o $@
 
-# Re-extract English msgids from ivr/texts and merge them into every language's catalog.
+# Re-extract English msgids from messages/texts and merge them into every language's catalog.
 extract-messages: $(VENV)/.installed
-	for domain in $$(ls ivr/texts/*.py | xargs -n1 basename | sed 's/\.py$$//' | grep -v __init__); do \
-		$(VENV)/bin/pybabel extract -k N_ --no-location -o /tmp/$$domain.pot ivr/texts/$$domain.py; \
-		if [ -f ivr/locales/es/LC_MESSAGES/$$domain.po ]; then \
-			$(VENV)/bin/pybabel update -D $$domain -i /tmp/$$domain.pot -d ivr/locales -l es --no-fuzzy-matching; \
-		else $(VENV)/bin/pybabel init -D $$domain -i /tmp/$$domain.pot -d ivr/locales -l es; fi; \
+	for domain in $$(ls messages/texts/*.py | xargs -n1 basename | sed 's/\.py$$//' | grep -v __init__); do \
+		$(VENV)/bin/pybabel extract -k N_ --no-location -o /tmp/$$domain.pot messages/texts/$$domain.py; \
+		if [ -f messages/locales/es/LC_MESSAGES/$$domain.po ]; then \
+			$(VENV)/bin/pybabel update -D $$domain -i /tmp/$$domain.pot -d messages/locales -l es --no-fuzzy-matching; \
+		else $(VENV)/bin/pybabel init -D $$domain -i /tmp/$$domain.pot -d messages/locales -l es; fi; \
 	done
 
 train: $(MODEL_STAMP)

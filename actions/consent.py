@@ -22,6 +22,7 @@ from actions.common import Context, Outcome, anything_else, call_billing, consen
 from actions.identity import verified_account
 from billing_core import payments
 from billing_core.unit_of_work import UnitOfWork
+from messages.render import render
 
 T = TypeVar("T")
 AUTHORIZATION_SLOT = "authorization_params_json"
@@ -62,9 +63,7 @@ class Consent:
         account_number = verified_account(tracker) or ""
         how = consent_input(tracker, ctx.channel)
 
-        from ivr.render import render  # the exact words the member heard or read
-
-        script_text = render(
+        script_text = render(  # the exact words the member heard or read
             record["msg"], record["params"], locale=ctx.locale, channel=ctx.channel
         )
         return cls(ctx, account_number, record["msg"], script_text, how)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from ivr.render import LOCALES_DIR, catalog, format_money, format_param, render
+from messages.render import LOCALES_DIR, catalog, format_money, format_param, render
 
 FORMATTER = string.Formatter()
 

@@ -25,8 +25,8 @@ from ivr.chat.guard import request_origin_allowed
 from ivr.chat.session import ChatSession, SessionStore
 from ivr.chat.settings import ChatSettings
 from ivr.rasa_client import BotMessage, RasaUnavailable, pseudonym, sender_id
-from ivr.render import SUPPORTED_LOCALES, UnknownMessage, normalize_locale, render
 from ivr.untrusted import as_text, holds_bank_or_card_number
+from messages.render import SUPPORTED_LOCALES, UnknownMessage, normalize_locale, render
 
 log = logging.getLogger(__name__)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from billing_core.backoffice.letters import LetterText
-from ivr.render import normalize_locale, render
 from ivr.sms.notices import TEXTS, message_id
+from messages.render import normalize_locale, render
 
 
 def render_letter(

@@ -10,10 +10,10 @@ from billing_core.accounts import account_for_caller_id
 from billing_core.runtime import BillingRuntime
 from billing_core.secrets import secret
 from ivr.rasa_client import BotMessage, RasaClient, RasaUnavailable, sms_sender_id
-from ivr.render import UnknownMessage, normalize_locale, render
 from ivr.sms import consent
 from ivr.sms.keywords import classify
 from ivr.untrusted import as_text, holds_long_number
+from messages.render import UnknownMessage, normalize_locale, render
 
 log = logging.getLogger(__name__)
 

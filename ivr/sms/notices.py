@@ -45,11 +45,11 @@ from billing_core.models import Account, ContactPhone
 from billing_core.runtime import BillingRuntime
 from billing_core.unit_of_work import UnitOfWork
 from ivr.config import ChannelSettings
-from ivr.render import normalize_locale, render
 from ivr.sms.models import SmsMessage, SmsNotice, SmsOptOut, SmsReminder
 from ivr.sms.queue import LedgerSender, RateLimiter, _among
 from ivr.sms.reminders import ReminderSettings, RunStats, _midnight, run_reminders
 from ivr.sms.sender import OutgoingSms, SendResult, Transport
+from messages.render import normalize_locale, render
 
 log = logging.getLogger(__name__)
 

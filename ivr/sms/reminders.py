@@ -56,10 +56,10 @@ from billing_core.models import Account, AutopayEnrollment, ContactPhone, Invoic
 from billing_core.runtime import BillingRuntime
 from billing_core.unit_of_work import UnitOfWork
 from ivr.config import ChannelSettings
-from ivr.render import render
 from ivr.sms.models import SmsMessage, SmsOptOut, SmsReminder
 from ivr.sms.queue import LedgerSender, RateLimiter, _among
 from ivr.sms.sender import OutgoingSms, SendResult, Transport
+from messages.render import render
 
 # Kind of the ledger rows the SMS job once wrote for Reg E notices; the back office owns those now.
 LEGACY_AUTOPAY_NOTICE = "autopay_notice"

@@ -9,10 +9,10 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from billing_core.billing_calendar import utcnow
 from ivr.observability import count_sms_status
-from ivr.render import render
 from ivr.sms.inbound import handle_inbound
 from ivr.sms.status import record_status
 from ivr.twilio_signature import twilio_signed
+from messages.render import render
 
 bp = Blueprint("sms", __name__, url_prefix="/sms")
 

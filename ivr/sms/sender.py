@@ -29,10 +29,10 @@ from billing_core.runtime import BillingRuntime
 from billing_core.secrets import DEVELOPMENT_VALUES
 from billing_core.unit_of_work import UnitOfWork
 from ivr.config import ChannelSettings
-from ivr.render import normalize_locale, render
 from ivr.sms import consent
 from ivr.sms.models import SmsMessage
 from ivr.sms.transport_policy import masked_number, require_twilio_rest
+from messages.render import normalize_locale, render
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from typing import Any
 from twilio.twiml import TwiML
 from twilio.twiml.voice_response import VoiceResponse
 
-from ivr.render import UnknownMessage, render
+from messages.render import UnknownMessage, render
 
 log = logging.getLogger(__name__)
 

@@ -22,7 +22,7 @@ from billing_core.cancellation import cancel_payment
 from billing_core.delinquency import delinquency_state
 from billing_core.models import Coverage, Enrollee, Invoice
 from billing_core.standing import caller_standing
-from ivr.render import render
+from messages.render import render
 from tests.backoffice.helpers import bill, eastern, make_member, pay
 
 

@@ -13,7 +13,7 @@ from billing_core.bill_run import revise_invoice
 from billing_core.ledger import current_invoices
 from billing_core.models import Account
 from billing_core.payments import take_payment
-from ivr.render import render
+from messages.render import render
 from tests.billing.factories import bank_and_consent, bill, make_account
 
 

@@ -33,7 +33,7 @@ from actions.verify import ValidateVerifyForm
 from billing_core import autopay, payments
 from billing_core.backoffice.models import AccountStanding, MemberNotification
 from billing_core.models import Account, Authorization, Payment
-from ivr.render import render
+from messages.render import render
 from tests.rasa.conftest import make_tracker, msg_ids, payloads, slot_events
 
 VERIFIED = {"verified": True, "account_number": "1000000004", "member_name": "Linda Chen"}

@@ -18,7 +18,7 @@ from actions.payment import ActionAskPaymentConfirmed, ActionSubmitPayment, Vali
 from billing_core import payments
 from billing_core.models import Authorization, Payment
 from billing_core.runtime import BillingRuntime
-from ivr.render import render
+from messages.render import render
 from tests.rasa.conftest import demo_for_actions, make_tracker, msg_ids, payloads, slot_events
 from tests.rasa.test_actions import run, validate
 

@@ -9,7 +9,7 @@ from billing_core.backoffice.import_files import read_payment_csv
 from billing_core.backoffice.payment_import import import_payments
 from billing_core.balances import get_balance
 from billing_core.billing_calendar import utcnow
-from ivr.render import render
+from messages.render import render
 from tests.rasa.conftest import make_tracker, payloads
 from tests.rasa.test_actions import run
 

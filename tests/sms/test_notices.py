@@ -18,13 +18,13 @@ from billing_core.backoffice.nacha import ReturnSpec, build_return_file, parse_f
 from billing_core.backoffice.notifications import KINDS, OutboxNotifier
 from billing_core.backoffice.returns import apply_returns, read_return_file
 from billing_core.models import Account, ContactPhone
-from ivr.render import render
 from ivr.sms import consent
 from ivr.sms.gsm import is_gsm7, segments
 from ivr.sms.models import SmsMessage, SmsNotice, SmsReminder
 from ivr.sms.notices import TEXTS, message_id, run_notices, run_sms_jobs
 from ivr.sms.reminders import ReminderSettings
 from ivr.sms.sender import SmsRejected
+from messages.render import render
 from tests.backoffice.helpers import bill, make_member
 from tests.conftest import make_runtime
 from tests.sms.conftest import RecordingTransport, SimulatedCrash, add_member

@@ -14,7 +14,6 @@ from billing_core.autopay_schedule import first_drafted_month
 from billing_core.backoffice.models import RegENotice
 from billing_core.billing_calendar import EASTERN
 from billing_core.models import AutopayEnrollment, ContactPhone
-from ivr.render import render
 from ivr.sms import consent
 from ivr.sms.gsm import is_gsm7, segments
 from ivr.sms.models import SmsMessage, SmsOptOut, SmsReminder
@@ -27,6 +26,7 @@ from ivr.sms.reminders import (
     targets_for,
 )
 from ivr.sms.sender import OutboxTransport, SmsRejected, TransportUnavailable
+from messages.render import render
 from tests.sms.conftest import DUE, RecordingTransport, SimulatedCrash, add_member
 
 SETTINGS = ReminderSettings(rate=0)

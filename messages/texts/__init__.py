@@ -1,4 +1,4 @@
-"""Caller-facing message texts (English msgids); translations live in ivr/locales."""
+"""Caller-facing message texts (English msgids); translations live in messages/locales."""
 
 
 def N_(text: str) -> str:

@@ -35,7 +35,7 @@ def catalog() -> dict[str, tuple[str, str]]:
     """Every message id -> (gettext domain, English text)."""
     merged: dict[str, tuple[str, str]] = {}
     for domain in DOMAINS:
-        module = importlib.import_module(f"ivr.texts.{domain}")
+        module = importlib.import_module(f"messages.texts.{domain}")
         for key, text in module.MESSAGES.items():
             if key in merged:
                 raise ValueError(f"message id {key!r} defined twice")

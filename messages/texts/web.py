@@ -1,6 +1,6 @@
 """Web-chat interface wording: labels, hints and the answers the chat gives without asking Rasa."""
 
-from ivr.texts import N_
+from messages.texts import N_
 
 MESSAGES: dict[str, str] = {
     "chat_page_title": N_("Payment help chat | Massachusetts Health Connector"),

@@ -1,6 +1,6 @@
 """Shared pieces of wording used to speak or write amounts, times and digits."""
 
-from ivr.texts import N_
+from messages.texts import N_
 
 MESSAGES: dict[str, str] = {
     "money_spoken": N_("{dollars} dollars and {cents} cents"),

@@ -3,7 +3,7 @@
 `sms_notice_<kind>` is the text of a back-office notice of that kind (`member_notifications`);
 ivr.sms.notices maps the notice's params to the names used here."""
 
-from ivr.texts import N_
+from messages.texts import N_
 
 # Spanish translations avoid á, í, ó, ú where a natural wording exists: they are not in the GSM-7
 # alphabet, and one of them turns a text into UCS-2 (70 characters a segment instead of 160).

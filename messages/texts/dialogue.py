@@ -1,10 +1,10 @@
 """Dialogue messages of the conversation engine (English msgids; Spanish in locales/es/dialogue.po).
 
 Keys are the message ids Rasa answers with; `<id>@voice` and `<id>@sms` are channel wordings.
-Placeholders match the payload params (see ivr/render.py for how each kind is said).
+Placeholders match the payload params (see messages/render.py for how each kind is said).
 """
 
-from ivr.texts import N_
+from messages.texts import N_
 
 MESSAGES: dict[str, str] = {
     # Menus and conversation

@@ -4,7 +4,7 @@ Keys are `faq/<topic>`, the ResponseSelector's retrieval intents; facts follow t
 docs in ../shared/domain.md (cards: a policy setting, off by default).
 """
 
-from ivr.texts import N_
+from messages.texts import N_
 
 MESSAGES: dict[str, str] = {
     "faq/payment_methods": N_(

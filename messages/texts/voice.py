@@ -1,6 +1,6 @@
 """Voice-only wording: greeting, menus, re-prompts, bank entry prompts, outage and agent hours."""
 
-from ivr.texts import N_
+from messages.texts import N_
 
 MESSAGES: dict[str, str] = {
     "voice_greeting": N_(
