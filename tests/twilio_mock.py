@@ -17,7 +17,8 @@ from pathlib import Path
 import requests
 
 REPO = Path(__file__).resolve().parents[1]
-SPEC = REPO.parent / "shared" / "twilio-oai" / "twilio_api_v2010.yaml"
+# Vendored (tests/contracts/twilio-oai/README.md: tag, commit, MIT licence), so a clone tests alone.
+SPEC = REPO / "tests" / "contracts" / "twilio-oai" / "twilio_api_v2010.yaml"
 PRISM = REPO / "node_modules" / ".bin" / "prism"
 
 
@@ -27,7 +28,7 @@ class PrismUnavailable(RuntimeError):
 
 def missing() -> str | None:
     if not SPEC.exists():
-        return f"Twilio's OpenAPI spec not found at {SPEC} (../shared/twilio-oai beside the repo)"
+        return f"Twilio's OpenAPI spec not found at {SPEC} (vendored in tests/contracts/twilio-oai)"
     if not PRISM.exists():
         return f"Prism not installed at {PRISM}: run `npm ci` in the repo root"
     if shutil.which("node") is None:
