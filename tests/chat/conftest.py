@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -22,49 +19,14 @@ import ivr.app
 from ivr.app import create_app
 from ivr.config import ChannelSettings
 from tests.conftest import IN_CI, make_runtime
-
-Answer = Callable[[dict[str, Any]], Any]
-
-
-@dataclass
-class FakeRasa:
-    """Rasa's REST channel, answering with whatever `answer` returns for each request."""
-
-    url: str
-    requests: list[dict[str, Any]] = field(default_factory=list)
-    answer: Answer = lambda body: [{"custom": {"msg": "chat_title"}}]
-    status: int = 200
-
-    @property
-    def senders(self) -> list[str]:
-        return [r["sender"] for r in self.requests]
+from tests.fake_rasa import FakeRasa, bot
 
 
 @pytest.fixture
 def fake_rasa() -> Iterator[FakeRasa]:
-    state = FakeRasa(url="")
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-            state.requests.append(body)
-            payload = json.dumps(state.answer(body)).encode()
-            self.send_response(state.status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    state.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    yield state
-    server.shutdown()
-    server.server_close()
+    """Rasa's channel over HTTP, so the chat goes through the real RasaClient; opens with a title."""
+    with FakeRasa(replies=[bot("chat_title")]).serving() as rasa:
+        yield rasa
 
 
 CHAT_CONFIG = {

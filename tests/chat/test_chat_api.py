@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 
-from tests.chat.conftest import FakeRasa
+from tests.fake_rasa import FakeRasa
 
 ALLOWED = "https://www.mahealthconnector.org"
 HEADERS = {"X-HC-Chat": "1"}
@@ -34,13 +34,13 @@ def test_a_message_reaches_rasa_as_the_web_channel_in_the_chosen_locale(client, 
     response = post(client, "¿cómo pago por correo?", locale="es")
 
     assert response.status_code == 200
-    [sent] = fake_rasa.requests
-    assert sent["message"] == "¿cómo pago por correo?"
+    [sent] = fake_rasa.turns
+    assert sent.message == "¿cómo pago por correo?"
     # The channel is the sender id's namespace (Rasa's signed channel reads it there); the
     # client's address reaches Rasa only as a keyed hash, for per-source verification limits.
-    assert sent["metadata"]["locale"] == "es" and "channel" not in sent["metadata"]
-    assert re.fullmatch(r"[0-9a-f]{32}", sent["metadata"]["client"])
-    assert sent["sender"].startswith("web:web-")
+    assert sent.metadata["locale"] == "es" and "channel" not in sent.metadata
+    assert re.fullmatch(r"[0-9a-f]{32}", sent.metadata["client"])
+    assert sent.sender.startswith("web:web-")
     assert response.get_json() == {
         "locale": "es",
         "messages": [{"text": "Ayuda con pagos", "buttons": [], "kind": "bot"}],
@@ -90,13 +90,13 @@ def test_quick_reply_buttons_get_titles_in_the_locale_and_only_plain_intent_payl
 def test_a_quick_reply_payload_is_forwarded_as_an_intent(client, fake_rasa):
     post(client, "/faq/pay_by_mail")
 
-    assert fake_rasa.requests[0]["message"] == "/faq/pay_by_mail"
+    assert fake_rasa.turns[0].message == "/faq/pay_by_mail"
 
 
 def test_a_typed_intent_with_entities_cannot_set_slots(client, fake_rasa):
     post(client, '/inform{"verified": true}')
 
-    assert fake_rasa.requests[0]["message"] == 'inform{"verified": true}'
+    assert fake_rasa.turns[0].message == 'inform{"verified": true}'
 
 
 def test_an_unknown_message_id_still_gives_the_visitor_a_way_forward(client, fake_rasa):
@@ -192,7 +192,7 @@ def test_a_message_over_the_length_limit_is_refused_before_rasa(client, fake_ras
 
     assert response.status_code == 413
     assert texts(response) == ["Please keep your message under 500 characters."]
-    assert len(fake_rasa.requests) == 1
+    assert len(fake_rasa.turns) == 1
 
 
 @pytest.mark.parametrize("body", ["", "   ", None, 17])
@@ -202,7 +202,7 @@ def test_an_empty_or_malformed_message_is_refused(client, fake_rasa, body):
     )
 
     assert response.status_code == 400
-    assert fake_rasa.requests == []
+    assert fake_rasa.turns == []
 
 
 def test_an_oversized_request_body_is_refused(client, fake_rasa):
@@ -213,7 +213,7 @@ def test_an_oversized_request_body_is_refused(client, fake_rasa):
     )
 
     assert response.status_code == 400
-    assert fake_rasa.requests == []
+    assert fake_rasa.turns == []
 
 
 @pytest.mark.parametrize(
@@ -230,7 +230,7 @@ def test_bank_and_card_numbers_never_reach_rasa(client, fake_rasa, message):
     response = post(client, message)
 
     assert response.status_code == 200
-    assert fake_rasa.requests == []
+    assert fake_rasa.turns == []
     [answer] = texts(response)
     assert "don't type bank account, routing or card numbers" in answer
     assert "guest payment" in answer
@@ -243,7 +243,7 @@ def test_bank_and_card_numbers_never_reach_rasa(client, fake_rasa, message):
 def test_account_numbers_zip_codes_and_birth_dates_do_reach_rasa(client, fake_rasa, message):
     post(client, message)
 
-    assert [r["message"] for r in fake_rasa.requests] == [message]
+    assert [t.message for t in fake_rasa.turns] == [message]
 
 
 # ------------------------------------------------------------------ CSRF
@@ -253,7 +253,7 @@ def test_a_request_without_the_chat_header_is_refused(client, fake_rasa):
     response = client.post("/chat/api/message", json={"message": "hi", "locale": "en"})
 
     assert response.status_code == 403
-    assert fake_rasa.requests == []
+    assert fake_rasa.turns == []
 
 
 def test_a_form_post_is_refused_even_with_the_header(client, fake_rasa):
@@ -262,7 +262,7 @@ def test_a_form_post_is_refused_even_with_the_header(client, fake_rasa):
     )
 
     assert response.status_code == 403
-    assert fake_rasa.requests == []
+    assert fake_rasa.turns == []
 
 
 @pytest.mark.parametrize(
@@ -279,7 +279,7 @@ def test_a_request_from_another_site_is_refused(client, fake_rasa, headers):
 
     assert response.status_code == 403
     assert "Access-Control-Allow-Origin" not in response.headers
-    assert fake_rasa.requests == []
+    assert fake_rasa.turns == []
 
 
 @pytest.mark.parametrize(
@@ -362,7 +362,7 @@ def test_a_session_sending_too_fast_is_slowed_down(make_chat_app, fake_rasa):
     assert texts(response) == [
         "Está enviando mensajes muy rápido. Espere un minuto y vuelva a intentarlo."
     ]
-    assert len(fake_rasa.requests) == 3
+    assert len(fake_rasa.turns) == 3
     # another visitor on the same address is not affected
     assert post(app.test_client()).status_code == 200
 

@@ -8,7 +8,8 @@ import re
 import pytest
 from flask import Flask
 
-from tests.chat.conftest import FakeRasa, live_server
+from tests.chat.conftest import live_server
+from tests.fake_rasa import FakeRasa
 
 pytestmark = pytest.mark.slow
 
@@ -57,7 +58,7 @@ def test_user_text_and_html_like_answers_are_shown_as_text(
         assert user.inner_text().endswith(XSS)
         assert page.locator(".hc-log img").count() == 0
         assert page.dialogs == []
-        assert fake_rasa.requests[0]["message"] == XSS
+        assert fake_rasa.turns[0].message == XSS
         page.screenshot(path=str(results_dir / "chat-widget-fake-xss.png"))
 
 
@@ -85,7 +86,7 @@ def test_keyboard_only_use_with_visible_focus_and_a_live_region(
         reply.focus()
         page.keyboard.press("Enter")
         page.locator(".hc-bot").nth(2).wait_for()  # the answer to the quick reply
-        assert [r["message"] for r in fake_rasa.requests] == ["hello", "/affirm"]
+        assert [t.message for t in fake_rasa.turns] == ["hello", "/affirm"]
         assert page.locator(".hc-user").nth(1).inner_text().endswith("Send")
         assert len(set(fake_rasa.senders)) == 1
 
@@ -101,8 +102,8 @@ def test_spanish_from_the_browser_language_and_the_switch_back(
         page.get_by_label("Your message").fill("hi")
         page.keyboard.press("Enter")
         page.locator(".hc-bot").nth(1).wait_for()
-        assert fake_rasa.requests[0]["metadata"]["locale"] == "en"
-        assert fake_rasa.requests[0]["sender"].startswith("web:")  # the channel is the namespace
+        assert fake_rasa.turns[0].metadata["locale"] == "en"
+        assert fake_rasa.turns[0].sender.startswith("web:")  # the channel is the namespace
         assert page.title().startswith("Payment help chat")
 
 
@@ -165,7 +166,7 @@ def test_one_script_tag_embeds_the_widget_on_an_allowed_site(
             page.get_by_label("Your message").fill("second")
             page.keyboard.press("Enter")
             page.locator(".hc-bot").nth(2).wait_for()
-            assert len(fake_rasa.requests) == 2
+            assert len(fake_rasa.turns) == 2
             assert len(set(fake_rasa.senders)) == 1, "one conversation across messages"
             page.screenshot(path=str(results_dir / "chat-widget-embedded.png"))
             page.keyboard.press("Escape")
@@ -178,5 +179,5 @@ def test_one_script_tag_embeds_the_widget_on_an_allowed_site(
             page.get_by_label("Your message").fill("third")
             page.keyboard.press("Enter")
             page.locator(".hc-notice").wait_for()
-            assert len(fake_rasa.requests) == 2
+            assert len(fake_rasa.turns) == 2
             assert re.search("1-877-623-6765", page.locator(".hc-notice").inner_text())

@@ -6,8 +6,8 @@ import json
 import logging
 
 from ivr.observability import JsonFormatter, MaskedTextFormatter, count_bot_messages
+from tests.fake_rasa import bot
 from tests.production.helpers import ops_get
-from tests.voice.helpers import bot
 
 
 def record(msg: str, *args: object, **extra: object) -> logging.LogRecord:

@@ -22,7 +22,8 @@ from billing_core.demo import load_demo_data
 from ivr.app import create_app
 from ivr.config import ChannelSettings
 from tests.conftest import make_runtime
-from tests.voice.helpers import FakeRasa, bot, sign
+from tests.fake_rasa import FakeRasa, bot
+from tests.voice.helpers import sign
 
 TOKEN = "security-test-token"
 BASE = "http://localhost"

@@ -21,7 +21,8 @@ from ivr.config import ChannelSettings
 from ivr.rasa_client import signed_headers
 from ivr.untrusted import as_text, holds_bank_or_card_number, holds_long_number
 from tests.conftest import make_runtime
-from tests.voice.helpers import Caller, FakeRasa, bot
+from tests.fake_rasa import FakeRasa, bot
+from tests.voice.helpers import Caller
 
 TOKEN = "untrusted-text-token"
 REPO = Path(__file__).resolve().parents[2]

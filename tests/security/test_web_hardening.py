@@ -17,7 +17,8 @@ from ivr.app import create_app
 from ivr.config import ChannelSettings
 from ivr.hardening import MAX_REQUEST_BYTES
 from tests.conftest import make_runtime
-from tests.voice.helpers import BASE, FakeRasa, bot, sign
+from tests.fake_rasa import FakeRasa, bot
+from tests.voice.helpers import BASE, sign
 
 TOKEN = "hardening-test-token"
 OPS_TOKEN = "ops-token-for-these-tests-0123456789"

@@ -30,9 +30,9 @@ from billing_core.models import (
 )
 from billing_core.runtime import BillingRuntime
 from ivr.config import ChannelSettings
-from ivr.rasa_client import BotMessage, RasaUnavailable
 from ivr.sms.sender import OutgoingSms, SendResult
 from messages.render import LOCALES_DIR, translations
+from tests.fake_rasa import FakeRasa
 
 AUTH_TOKEN = "test-auth-token"
 BASE_URL = "https://sms.example.org"
@@ -212,19 +212,6 @@ class RecordingTransport:
 
 class SimulatedCrash(BaseException):
     """Stands for the process dying (kill -9, node lost): no except-Exception cleanup runs."""
-
-
-@dataclass
-class FakeRasa:
-    replies: list[BotMessage] = field(default_factory=list)
-    down: bool = False
-    calls: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
-
-    def send(self, sender: str, message: str, metadata: dict[str, Any]) -> list[BotMessage]:
-        self.calls.append((sender, message, metadata))
-        if self.down:
-            raise RasaUnavailable("connection refused")
-        return list(self.replies)
 
 
 @pytest.fixture

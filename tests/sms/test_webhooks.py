@@ -114,7 +114,7 @@ def test_an_opted_out_number_gets_no_reply_except_to_start_or_help(runtime, post
     member = add_member(runtime)
     text(post_signed, member.phone, "STOP")
     assert text(post_signed, member.phone, "what is my balance") is None
-    assert fake_rasa.calls == []
+    assert fake_rasa.turns == []
     assert "1-877-623-6765" in text(post_signed, member.phone, "HELP")
     assert text(post_signed, member.phone, "YES").startswith("Health Connector: you will get")
 
@@ -123,7 +123,7 @@ def test_yes_is_an_ordinary_answer_when_the_number_never_opted_out(runtime, post
     member = add_member(runtime)
     fake_rasa.replies = [BotMessage("sms_help", {})]
     text(post_signed, member.phone, "yes")
-    assert fake_rasa.calls[0][1] == "yes"
+    assert fake_rasa.turns[0][1] == "yes"
 
 
 # --- conversation through Rasa ---------------------------------------------------------------------
@@ -141,7 +141,7 @@ def test_shortcut_keywords_from_a_verified_phone_go_to_rasa_as_intents(
         BotMessage("sms_payment_confirmation", {"amount": "198.00", "confirmation_number": "123"})
     ]
     reply = text(post_signed, member.phone, word)
-    sender, message, metadata = fake_rasa.calls[0]
+    sender, message, metadata = fake_rasa.turns[0]
     # The conversation id is a keyed hash of the number, never the number itself.
     assert (sender, message) == (sms_sender_id(member.phone, SENDER_ID_KEY), intent)
     assert member.phone not in sender
@@ -162,7 +162,7 @@ def test_shortcuts_from_an_unverified_phone_get_no_account_data_and_skip_rasa(
 ):
     member = add_member(runtime, verified=False)
     reply = text(post_signed, member.phone, "BAL")
-    assert fake_rasa.calls == []
+    assert fake_rasa.turns == []
     assert reply.startswith("To get account details by text, text us from the phone number")
 
 
@@ -174,7 +174,7 @@ def test_free_text_from_an_unknown_phone_gets_faq_answers_but_never_account_data
         BotMessage("sms_how_to_pay", {}),
     ]
     reply = text(post_signed, STRANGER, "how much do I owe")
-    assert fake_rasa.calls[0][2]["phone"] == STRANGER
+    assert fake_rasa.turns[0][2]["phone"] == STRANGER
     assert "$198.00" not in reply
     assert reply.startswith("Pay at MAhealthconnector.org")
     assert "text us from the phone number on your account" in reply
@@ -183,12 +183,12 @@ def test_free_text_from_an_unknown_phone_gets_faq_answers_but_never_account_data
 def test_pay_explains_how_to_pay_and_never_asks_for_bank_numbers(post_signed, fake_rasa):
     reply = text(post_signed, STRANGER, "PAY")
     assert "1-877-623-6765" in reply and "never text bank account numbers" in reply
-    assert fake_rasa.calls == []
+    assert fake_rasa.turns == []
 
 
 def test_bank_numbers_texted_in_are_never_passed_to_rasa(post_signed, fake_rasa):
     reply = text(post_signed, STRANGER, "my account is 000123456789 routing 021000021")
-    assert fake_rasa.calls == []
+    assert fake_rasa.turns == []
     assert "never text bank account numbers" in reply
 
 

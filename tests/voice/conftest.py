@@ -14,11 +14,11 @@ from billing_core.runtime import BillingRuntime
 from billing_core.settings import Settings
 from ivr.app import create_app
 from ivr.config import ChannelSettings
+from tests.fake_rasa import FakeRasa
 from tests.rasa_stack import RasaStack
-from tests.voice.helpers import Caller, FakeRasa
+from tests.voice.helpers import Caller
 
 TOKEN = "test-auth-token"
-LOCALES = Path(__file__).resolve().parents[2] / "ivr" / "locales"
 # Tuesday 1 December 2026, 10:00 AM Eastern: agents are in.
 OPEN_HOURS = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
 # Tuesday 1 December 2026, 7:30 PM Eastern: agents have gone home.

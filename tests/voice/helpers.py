@@ -10,8 +10,6 @@ from urllib.parse import urljoin
 from lxml import etree
 from twilio.request_validator import RequestValidator
 
-from ivr.rasa_client import BotMessage, RasaUnavailable
-
 BASE = "http://localhost"
 _sids = itertools.count(1)
 
@@ -95,29 +93,3 @@ class Caller:
     @property
     def heard(self) -> str:
         return spoken(self.last) if self.last is not None else ""
-
-
-@dataclass
-class FakeRasa:
-    """A stand-in RasaClient: answers from a script function and records every turn."""
-
-    script: Any = None
-    turns: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
-    down: bool = False
-    base_url: str = "http://rasa.invalid"
-    timeout: float = 0.1
-
-    def send(self, sender: str, message: str, metadata: dict[str, Any]) -> list[BotMessage]:
-        self.turns.append((sender, message, metadata))
-        if self.down:
-            raise RasaUnavailable("fake outage")
-        replies = self.script(message, metadata) if self.script else None
-        if not replies:
-            raise RasaUnavailable("Rasa gave no answer")
-        return replies
-
-
-def bot(
-    msg: str, expect: str | None = None, max_digits: int | None = None, **params: Any
-) -> BotMessage:
-    return BotMessage(msg=msg, params=params, expect=expect, max_digits=max_digits)

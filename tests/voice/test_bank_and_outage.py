@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from billing_core.models import BankMethod
 from ivr.voice.models import VoiceCall
-from tests.voice.helpers import bot
+from tests.fake_rasa import bot
 
 ROUTING = "021000021"
 BANK_ACCOUNT = "4455667788"

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from billing_core.models import BankMethod
 from ivr.voice.models import VoiceCall
-from tests.voice.helpers import bot
+from tests.fake_rasa import bot
 from tests.voice.test_bank_and_outage import pay_script
 
 TOKEN = "btok_live_5f4e3d2c1b"

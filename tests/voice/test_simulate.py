@@ -5,8 +5,8 @@ from __future__ import annotations
 import io
 
 from ivr.simulate import IN_PROCESS_BASE, Phone, Transport, answers_from
+from tests.fake_rasa import bot
 from tests.voice.conftest import TOKEN
-from tests.voice.helpers import bot
 
 
 def transport_for(app) -> Transport:

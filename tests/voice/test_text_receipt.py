@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from ivr.sms.models import SmsMessage
-from tests.voice.helpers import bot, spoken
+from tests.fake_rasa import bot
+from tests.voice.helpers import spoken
 
 
 def confirmed_payment(message, meta):

@@ -7,8 +7,9 @@ from sqlalchemy import func, select
 
 from ivr.rasa_client import BotMessage
 from ivr.voice.models import VoiceCall, VoiceTurn
+from tests.fake_rasa import bot
 from tests.voice.conftest import AFTER_HOURS, OPEN_HOURS, TOKEN
-from tests.voice.helpers import BASE, Caller, bot, parse, sign, spoken
+from tests.voice.helpers import BASE, Caller, parse, sign, spoken
 
 
 def test_a_request_without_a_signature_is_refused_and_touches_nothing(app, caller):
