@@ -33,7 +33,7 @@ DEV_TARGETS := run demo-db call remind purge-calls backoffice-daily bench-billin
 	bench-voice bench-reminders bench-backoffice
 $(DEV_TARGETS): export HC_DEVELOPMENT := 1
 
-.PHONY: setup run test lint format train rasa-lock rasa-env-check catalogs extract-messages demo-db bench-billing \
+.PHONY: setup run test lint contracts format train rasa-lock rasa-env-check catalogs extract-messages demo-db bench-billing \
 	bench-nlu bench-voice bench-reminders bench-backoffice backoffice-daily call remind purge-calls \
 	purge-tracker audit clean
 
@@ -113,6 +113,14 @@ rasa-env-check: $(RASA_VENV)/.installed
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	@$(MAKE) --no-print-directory contracts
+
+# The architecture as a test (docs/architecture.md): layer contracts and no import cycles
+# (pyproject.toml [tool.importlinter]; our contract types in scripts/import_contracts.py), and no
+# code module over 300 lines ([tool.module_sizes]). A broken one fails `make lint`, so CI.
+contracts: $(VENV)/.installed
+	$(VENV)/bin/lint-imports --no-logo --no-cache
+	$(PY) scripts/module_sizes.py
 
 format: $(VENV)/.installed
 	$(VENV)/bin/ruff check --fix .
