@@ -219,6 +219,7 @@ def test_the_projects_contracts_cover_every_package_and_the_layers():
         "rasa_sdk",
     }
     assert contracts["actions-below-channels"]["forbidden_modules"] == ["ivr"]
+    assert contracts["ivr-beside-actions"]["forbidden_modules"] == ["actions"]
     assert {"ivr", "actions"} <= set(
         contracts["messages-below-channels-and-actions"]["forbidden_modules"]
     )
