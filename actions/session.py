@@ -33,9 +33,11 @@ class ActionSessionStart(Action):
             SlotSet("card_fee_amount", str(settings.card_convenience_fee)),
         ]
         caller_account = meta.get("caller_account")
-        if channel in ("voice", "sms") and caller_account:
-            # Caller ID (or the texting number) matched a verified phone on one account: only the
-            # ZIP code or birth date is asked.
+        if channel == "sms" and caller_account:
+            # The texting number is verified on one account: only the ZIP code or birth date is
+            # asked (the answer goes to that phone only, so nothing is revealed to anyone else).
+            # On a call, where caller ID can be spoofed, every caller hears the same first
+            # question (billing_core.caller_id_verification).
             events += [
                 SlotSet("caller_account", str(caller_account)),
                 SlotSet("account_number", str(caller_account)),

@@ -16,7 +16,11 @@ from actions.identity import IDENTITY_SLOT, issue
 from actions.parsing import parse_account_number, parse_date_of_birth, parse_zip_code
 from billing_core import accounts, errors
 from billing_core.billing_calendar import utcnow
+from billing_core.caller_id_verification import CallerIdNotMatched, verify_by_caller_id
 from billing_core.standing import CallerStanding, caller_standing
+
+# Set once caller ID + ZIP has been tried on this call: the account number is asked plainly after.
+CALLER_ID_TRIED = "caller_id_tried"
 
 
 def _iso(value: date | None) -> str | None:
@@ -82,7 +86,13 @@ class ValidateVerifyForm(FormValidationAction):
     ) -> dict[str, Any]:
         if value is None:  # a reset, not an answer
             return {"account_number": None}
-        number = parse_account_number(str(value), Context.of(tracker).locale)
+        ctx = Context.of(tracker)
+        number = parse_account_number(str(value), ctx.locale)
+        if number is None and ctx.channel == "voice" and not tracker.get_slot(CALLER_ID_TRIED):
+            # The first question on a call offers the ZIP code to callers from their own phone.
+            zip_code = parse_zip_code(str(value), ctx.locale)
+            if zip_code is not None:
+                return await self._verify_by_caller_id(dispatcher, tracker, zip_code)
         if number is None:
             say(dispatcher, "account_number_not_understood")
             return {"account_number": None}
@@ -165,6 +175,42 @@ class ValidateVerifyForm(FormValidationAction):
             # By text, account answers go only to a phone number verified on that account.
             say(dispatcher, "sms_account_not_available")
             return self._cleared(tracker) | {"verification_stopped": "sms_account_not_available"}
+        return self._verified(dispatcher, ctx, summary, standing)
+
+    async def _verify_by_caller_id(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, zip_code: str
+    ) -> dict[str, Any]:
+        """Caller ID + ZIP (billing_core.caller_id_verification): offered once per call; any
+        failure sounds the same, then the account number is asked as for everyone."""
+        ctx = Context.of(tracker)
+
+        def work(uow):
+            summary = verify_by_caller_id(
+                uow,
+                ctx.phone,
+                zip_code=zip_code,
+                channel=ctx.channel,
+                reference=ctx.sender_id,
+                now=utcnow(),
+            )
+            return summary, caller_standing(uow, summary.account_number, now=utcnow())
+
+        try:
+            summary, standing = await billing.call(work)
+        except CallerIdNotMatched:
+            say(dispatcher, "caller_id_not_matched")
+            return {"account_number": None, CALLER_ID_TRIED: True}
+        except Exception:
+            say_system_error(dispatcher, "verify")
+            return self._cleared(tracker) | {"verification_stopped": "system_error"}
+        return {"account_number": summary.account_number, CALLER_ID_TRIED: True} | self._verified(
+            dispatcher, ctx, summary, standing
+        )
+
+    @staticmethod
+    def _verified(
+        dispatcher: CollectingDispatcher, ctx: Context, summary, standing: CallerStanding
+    ) -> dict[str, Any]:
         say(dispatcher, "verified", member_name=summary.name)
         # The identity is what every later action acts on; the answers that proved it are not
         # kept in the conversation's slots.
@@ -180,6 +226,6 @@ class ValidateVerifyForm(FormValidationAction):
 
     @staticmethod
     def _cleared(tracker: Tracker) -> dict[str, Any]:
-        """Ask again: keep a caller-ID account number, forget everything the caller said."""
+        """Ask again: keep a texting number's account, forget everything the caller said."""
         keep = tracker.get_slot("caller_account")
         return {"account_number": keep or None, "zip_code": None, "date_of_birth": None}

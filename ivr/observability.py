@@ -78,6 +78,7 @@ VERIFICATION_OUTCOMES = {
     "error_verification_failed": "failed",
     "error_verification_failed_one": "failed",
     "error_verification_locked": "locked",
+    "caller_id_not_matched": "caller_id_missed",
     "verification_still_locked": "locked",
     "other_account_refused": "other_account",
 }

@@ -149,26 +149,32 @@ def require_rasa() -> Path:
 
 # One account per test that locks verification on purpose: the stack's database is shared by the
 # whole session, and a locked demo account would break every later test that verifies as it.
-LOCKOUT_ACCOUNTS = {"chat": "1900000001", "voice": "1900000002"}
+LOCKOUT_ACCOUNTS = {"chat": "1900000001", "voice": "1900000002", "caller_id": "1900000003"}
 LOCKOUT_ZIP = "02109"
+# The caller_id lockout account's verified phone (ZIP guesses by caller ID lock that account).
+LOCKOUT_PHONE = "+16175550193"
 
 
 def add_lockout_accounts(database_url: str, key_file: Path) -> None:
-    from billing_core.models import Account
+    from billing_core.models import Account, ContactPhone
     from billing_core.settings import Settings
 
     rt = BillingRuntime.start(Settings(database_url=database_url, bank_data_key_path=key_file))
     with rt.uow() as uow:
         for who, number in LOCKOUT_ACCOUNTS.items():
-            uow.session.add(
-                Account(
-                    account_number=number,
-                    name=f"Lockout Test ({who})",
-                    zip_code=LOCKOUT_ZIP,
-                    language="en",
-                    created_at=datetime.now(UTC),
-                )
+            account = Account(
+                account_number=number,
+                name=f"Lockout Test ({who})",
+                zip_code=LOCKOUT_ZIP,
+                language="en",
+                created_at=datetime.now(UTC),
             )
+            uow.session.add(account)
+            if who == "caller_id":
+                uow.session.flush()
+                uow.session.add(
+                    ContactPhone(account_id=account.id, number=LOCKOUT_PHONE, verified=True)
+                )
     rt.engine.dispose()
 
 

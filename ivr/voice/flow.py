@@ -1,19 +1,24 @@
-"""The call flow: greeting and language, the main menu, turns through Rasa, agents, re-prompts."""
+"""The call flow: greeting and language, the main menu, turns through Rasa, agents, re-prompts.
+
+Every voice webhook enters here (ivr/voice/routes.py calls `start`, `on_gather`, `on_pay_result` or
+`on_fallback`). A turn for a sub-flow (bank entry, <Pay>, the outage menu, the text receipt) runs
+its step, which answers with TwiML or a decision (ivr/voice/goto.py) that `follow` acts on.
+"""
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
-from functools import cache
 
 from twilio.twiml.voice_response import VoiceResponse
 
 from ivr.rasa_client import BotMessage, RasaUnavailable
 from ivr.untrusted import as_text, holds_bank_or_card_number
-from ivr.voice import bank, outage, text_receipt
+from ivr.voice import bank, outage, pay_connector, text_receipt
 from ivr.voice.call import MAX_MISSES, Call, inform
+from ivr.voice.goto import Agent, Converse, Menu, Missed, Outcome, Respond
 from ivr.voice.hours import agents_available, transfer
 from ivr.voice.twiml import MENU, ONE_KEY, GatherSpec, Prompt
 
@@ -165,7 +170,7 @@ def slot_for(reply: BotMessage) -> str | None:
     return None
 
 
-def respond(call: Call, replies: list[BotMessage]) -> VoiceResponse:
+def respond(call: Call, replies: Sequence[BotMessage]) -> VoiceResponse:
     """Speak Rasa's messages; the last one's `expect` decides how the next answer is collected."""
     prompt: list[tuple[str, dict]] = [(r.msg, r.params) for r in replies]
     last = replies[-1]
@@ -195,24 +200,48 @@ def respond(call: Call, replies: list[BotMessage]) -> VoiceResponse:
     return call.ask(prompt, MENU, step="rasa", expect=None, slot=None)
 
 
-@cache
-def steps() -> dict[str, Callable[[Call], VoiceResponse]]:
-    # Built on first use: bank and outage import this module too.
-    return {
-        "language": on_language,
-        "rasa": on_rasa_turn,
-        "offer_agent": on_offer_agent,
-        **bank.STEPS,
-        **outage.STEPS,
-        **text_receipt.STEPS,
-    }
+def follow(call: Call, outcome: Outcome) -> VoiceResponse:
+    """Answer with a sub-flow's TwiML, or do what its decision asks."""
+    match outcome:
+        case Menu(lead):
+            return main_menu(call, lead)
+        case Agent(lead):
+            return agent(call, lead)
+        case Missed(lead):
+            return missed(call, lead)
+        case Converse(message):
+            return converse(call, message)
+        case Respond(replies):
+            return respond(call, replies)
+        case _:  # TwiML the sub-flow answered with itself
+            return outcome
+
+
+STEPS: dict[str, Callable[[Call], Outcome]] = {
+    "language": on_language,
+    "rasa": on_rasa_turn,
+    "offer_agent": on_offer_agent,
+    **bank.STEPS,
+    **outage.STEPS,
+    **text_receipt.STEPS,
+}
 
 
 def on_gather(call: Call) -> VoiceResponse:
     step = call.state.get("step", "rasa")
     if step in ("ended", "transferred"):
         return call.hang_up([])
-    handler = steps().get(step, on_rasa_turn)
+    handler = STEPS.get(step, on_rasa_turn)
     if step.startswith(("bank_", "outage_")) and call.silent:
         return missed(call, "voice_reprompt_silence")
-    return handler(call)
+    return follow(call, handler(call))
+
+
+def on_pay_result(call: Call) -> VoiceResponse:
+    """Twilio's answer to <Pay>: the token is stored and its reference goes to Rasa, or not."""
+    return follow(call, pay_connector.on_pay_result(call))
+
+
+def on_fallback(call: Call) -> VoiceResponse:
+    """Twilio's fallback URL (the primary answer failed): the outage menu."""
+    return outage.enter(call)

@@ -9,8 +9,8 @@ from __future__ import annotations
 from twilio.twiml.voice_response import VoiceResponse
 
 from billing_core import accounts, balances, errors
-from ivr.voice import flow
 from ivr.voice.call import Call
+from ivr.voice.goto import Agent, Missed, Outcome
 from ivr.voice.twiml import KEYPAD_TIMEOUT, GatherSpec, Prompt
 
 MENU_SPEC = GatherSpec(keypad_only=True, num_digits=1)
@@ -30,11 +30,11 @@ def menu(call: Call, lead: Prompt = ()) -> VoiceResponse:
     return call.ask([("voice_outage_menu", {})], MENU_SPEC, step="outage_menu", lead=lead)
 
 
-def on_menu(call: Call) -> VoiceResponse:
+def on_menu(call: Call) -> Outcome:
     if call.digits == "0":
-        return flow.agent(call)
+        return Agent()
     if call.digits not in ("1", "2"):
-        return flow.missed(call, "voice_reprompt_no_match")
+        return Missed("voice_reprompt_no_match")
     call.state["misses"] = 0
     call.state["outage_want"] = call.digits
     if call.state.get("outage_account"):
@@ -42,9 +42,9 @@ def on_menu(call: Call) -> VoiceResponse:
     return call.ask([("voice_outage_account", {})], ACCOUNT_SPEC, step="outage_account")
 
 
-def on_account(call: Call) -> VoiceResponse:
+def on_account(call: Call) -> Outcome:
     if not call.digits.isdigit():
-        return flow.missed(call, "voice_reprompt_no_match")
+        return Missed("voice_reprompt_no_match")
     call.state["outage_try"] = call.digits
     return call.ask([("voice_outage_zip", {})], ZIP_SPEC, step="outage_zip")
 

@@ -17,7 +17,7 @@ from billing_core import accounts
 from billing_core.billing_calendar import utcnow
 from billing_core.unit_of_work import UnitOfWork
 from ivr.twilio_signature import twilio_signed
-from ivr.voice import bank, flow, outage
+from ivr.voice import flow
 from ivr.voice.call import Call
 from ivr.voice.hours import agents_available, transfer
 from ivr.voice.state import CallStore, InitialState
@@ -124,7 +124,7 @@ def gather() -> Response:
 @bp.post("/pay")
 @twilio_signed
 def pay() -> Response:
-    return run_turn(_turn(), bank.on_pay_result)
+    return run_turn(_turn(), flow.on_pay_result)
 
 
 @bp.post("/pay/status")
@@ -156,7 +156,7 @@ def fallback() -> Response:
     sid = request.form.get("CallSid", "")
     phone = request.form.get("From") or None
     initial = {"locale": "en", "phone": phone, "caller_account": None, "misses": 0}
-    return run_turn(_store().last_turn(sid) + 1, outage.enter, initial)
+    return run_turn(_store().last_turn(sid) + 1, flow.on_fallback, initial)
 
 
 _LONG_DIGITS = re.compile(r"\d{4,}")

@@ -16,6 +16,7 @@ from twilio.twiml.voice_response import VoiceResponse
 from ivr.rasa_client import BotMessage
 from ivr.sms.sender import send_payment_confirmation
 from ivr.voice.call import Call
+from ivr.voice.goto import Menu, Respond
 from ivr.voice.twiml import ONE_KEY
 
 log = logging.getLogger(__name__)
@@ -43,9 +44,8 @@ def offer(call: Call, replies: list[BotMessage]) -> VoiceResponse:
     return call.ask([*spoken, ("voice_offer_text_receipt", {})], ONE_KEY, step="text_receipt")
 
 
-def on_answer(call: Call) -> VoiceResponse:
-    from ivr.voice.flow import main_menu, respond  # the flow imports this module
-
+def on_answer(call: Call) -> Menu | Respond:
+    """Text the receipt if the caller wants it, then go on with what Rasa said after it."""
     pending = call.state.pop("text_receipt", None) or {}
     said: list[BotMessage] = []
     if call.digits == "1" or YES.search(call.speech):
@@ -60,8 +60,8 @@ def on_answer(call: Call) -> VoiceResponse:
         said = [BotMessage("voice_text_receipt_sent" if sid else "voice_text_receipt_not_sent", {})]
     then = [BotMessage(**{**m, "buttons": tuple(m["buttons"])}) for m in pending.get("then", [])]
     if not then:
-        return main_menu(call, [(m.msg, m.params) for m in said])
-    return respond(call, [*said, *then])
+        return Menu(tuple((m.msg, m.params) for m in said))
+    return Respond((*said, *then))
 
 
 STEPS = {"text_receipt": on_answer}

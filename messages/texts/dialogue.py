@@ -86,11 +86,21 @@ MESSAGES: dict[str, str] = {
     "coverage_line.dental": N_("dental"),
     # Verification
     "ask_account_number": N_("Please enter your 10-digit Health Connector account number."),
+    # A call's first question, the same for every caller (billing_core.caller_id_verification)
     "ask_account_number@voice": N_(
+        "Please say or enter your 10-digit Health Connector account number. You can find it on "
+        "your bill. If you are calling from the phone number on your account, you can enter your "
+        "5-digit ZIP code instead."
+    ),
+    "ask_account_number@sms": N_("Reply with your 10-digit Health Connector account number."),
+    "ask_account_number_after_caller_id": N_(
         "Please say or enter your 10-digit Health Connector account number. You can find it on "
         "your bill."
     ),
-    "ask_account_number@sms": N_("Reply with your 10-digit Health Connector account number."),
+    "caller_id_not_matched": N_(
+        "Sorry, I couldn't find your account from this phone with that ZIP code. Let's use your "
+        "account number instead."
+    ),
     "ask_zip_code": N_(
         "For your security, please enter the 5-digit ZIP code on your account, or your date of "
         "birth."

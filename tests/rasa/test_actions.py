@@ -85,7 +85,9 @@ def verify_turn(slots, text, value_slot="zip_code", metadata=None):
 # --- session start -------------------------------------------------------------------------
 
 
-def test_a_voice_call_matched_by_caller_id_prefills_the_account_number(demo):
+def test_a_voice_call_never_prefills_the_account_from_caller_id(demo):
+    """Caller ID can be spoofed: every caller is asked the same first question
+    (billing_core.caller_id_verification), so the account is not prefilled."""
     tracker = make_tracker(
         sender_id="voice:CA0001",
         slots={
@@ -99,7 +101,8 @@ def test_a_voice_call_matched_by_caller_id_prefills_the_account_number(demo):
     )
     _, events = run(ActionSessionStart(), tracker)
     slots = slot_events(events)
-    assert slots["account_number"] == "1000000004"
+    assert "account_number" not in slots and "caller_account" not in slots
+    assert slots["phone"] == "+15085550104"
     assert slots["locale"] == "es" and slots["channel"] == "voice"
     assert slots["card_payments_enabled"] is False
     assert events[-1]["name"] == "action_listen"

@@ -58,7 +58,8 @@ def test_verify_then_balance_on_the_web(rasa_stack):
 def test_pay_the_full_balance_by_phone_with_the_account_on_file(rasa_stack):
     who = conversation("CA-pay")
     voice = {"channel": "voice", "caller_account": "1000000004", "phone": "+15085550104"}
-    assert ids(rasa_stack.send(who, "um i want to pay my bill", **voice)) == ["ask_zip_code"]
+    # Calling from the phone on the account: the ZIP code answers the first question.
+    assert ids(rasa_stack.send(who, "um i want to pay my bill", **voice)) == ["ask_account_number"]
     answer = rasa_stack.send(who, "oh two seven four oh", **voice)
     assert ids(answer) == ["verified", "ask_payment_amount"]
     assert answer[1]["buttons"][0]["payload"] == '/inform{"amount":"512.40"}'
