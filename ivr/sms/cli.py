@@ -20,9 +20,11 @@ from tqdm import tqdm
 from billing_core.runtime import BillingRuntime
 from billing_core.startup import refuses_without_secrets
 from ivr.config import ChannelSettings
-from ivr.sms.notices import NoticeStats, run_notices, run_sms_jobs
-from ivr.sms.reminders import ReminderSettings, RunStats
-from ivr.sms.sender import OutboxTransport, transport_from_settings
+from ivr.sms.notice_ledger import NoticeStats
+from ivr.sms.notices import run_notices, run_sms_jobs
+from ivr.sms.reminder_settings import ReminderSettings
+from ivr.sms.reminders import RunStats
+from ivr.sms.transport import OutboxTransport, transport_from_settings
 
 EX_TEMPFAIL = 75  # sysexits: try again later (cron / Kubernetes retries the job)
 

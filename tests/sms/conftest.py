@@ -31,7 +31,7 @@ from billing_core.models import (
 from billing_core.runtime import BillingRuntime
 from ivr.config import ChannelSettings
 from ivr.rasa_client import BotMessage, RasaUnavailable
-from ivr.sms.sender import OutgoingSms, SendResult
+from ivr.sms.transport import OutgoingSms, SendResult
 from messages.render import LOCALES_DIR, translations
 
 AUTH_TOKEN = "test-auth-token"
