@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import re
 import sys
 import time
@@ -147,8 +146,9 @@ class InstrumentedRasa:
         return messages
 
 
-def metrics_body() -> bytes:
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+def metrics_body(multiprocess: bool = False) -> bytes:
+    """The metrics of this process, or with `multiprocess` those of every gunicorn worker."""
+    if multiprocess:
         registry = CollectorRegistry()
         prom_multiprocess.MultiProcessCollector(registry)
         return generate_latest(registry)
@@ -254,20 +254,19 @@ class _OwnHandler(logging.StreamHandler):
         pass  # StreamHandler.__init__ assigns it; the live sys.stderr is used instead
 
 
-def configure_logging(level: str | None = None, fmt: str | None = None) -> logging.Handler:
+def configure_logging(level: str = "INFO", fmt: str = "json") -> logging.Handler:
     """Root logging: JSON (default) or text lines, always digit-masked."""
     root = logging.getLogger()
     for handler in root.handlers:
         if isinstance(handler, _OwnHandler):
             return handler
     handler = _OwnHandler()
-    fmt = (fmt or os.environ.get("LOG_FORMAT") or "json").lower()
-    if fmt == "json":
+    if fmt.lower() == "json":
         handler.setFormatter(JsonFormatter())
     else:
         handler.setFormatter(MaskedTextFormatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
     root.addHandler(handler)
-    root.setLevel((level or os.environ.get("LOG_LEVEL") or "INFO").upper())
+    root.setLevel(level.upper())
     return handler
 
 
@@ -278,7 +277,8 @@ CHANNELS = {"voice", "sms", "chat"}
 
 def init_app(app: Flask) -> None:
     """Log setup, the instrumented Rasa client, per-turn timing, /metrics and /ready."""
-    configure_logging()
+    settings = app.config["CHANNELS"]
+    configure_logging(settings.log_level, settings.log_format)
     rasa = app.extensions.get("rasa")
     if isinstance(rasa, RasaClient):
         app.extensions["rasa"] = InstrumentedRasa(rasa)
@@ -300,7 +300,8 @@ def init_app(app: Flask) -> None:
     @app.get("/metrics")
     @ops_only
     def metrics() -> Response:
-        return Response(metrics_body(), mimetype=CONTENT_TYPE_LATEST)
+        body = metrics_body(settings.metrics_multiprocess)
+        return Response(body, mimetype=CONTENT_TYPE_LATEST)
 
     @app.get("/ready")
     @ops_only

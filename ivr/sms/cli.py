@@ -9,7 +9,6 @@ python -m ivr.sms notices [--now ISO] [--rate N] [--batch N] [--quiet]
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Callable
 from dataclasses import replace
@@ -56,9 +55,8 @@ def _summary(stats: RunStats | NoticeStats, transport: str, what: str) -> str:
     return "\n".join(lines)
 
 
-def _export_metrics(results: list[tuple[RunStats | NoticeStats, str]]) -> None:
+def _export_metrics(results: list[tuple[RunStats | NoticeStats, str]], path: str | None) -> None:
     """A cron job has no /metrics: write the counts for node_exporter's textfile collector."""
-    path = os.environ.get("METRICS_TEXTFILE")
     if not path:
         return
     from prometheus_client import CollectorRegistry, Gauge, write_to_textfile
@@ -135,5 +133,5 @@ def main(argv: list[str] | None = None) -> int:
         runtime.engine.dispose()
     for stats, what in results:
         print(_summary(stats, transport.name, what), file=sys.stderr)
-    _export_metrics(results)
+    _export_metrics(results, settings.metrics_textfile)
     return EX_TEMPFAIL if any(stats.transport_error for stats, _ in results) else 0

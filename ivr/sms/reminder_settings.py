@@ -7,17 +7,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import time, timedelta
 
+from billing_core.settings import env_flag
+
 
 def _days(value: str | None, default: tuple[int, ...]) -> tuple[int, ...]:
     if not value:
         return default
     return tuple(sorted({int(v) for v in value.split(",") if v.strip()}))
-
-
-def _flag(value: str | None, default: bool) -> bool:
-    if not value:
-        return default
-    return value.strip().lower() not in {"0", "false", "no", "off"}
 
 
 @dataclass(frozen=True)
@@ -32,6 +28,7 @@ class ReminderSettings:
     include_amounts: bool = True
     batch_size: int = 500
     lease: timedelta = timedelta(minutes=10)
+    metrics_textfile: str | None = None  # where a run writes its counts for node_exporter
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> ReminderSettings:
@@ -44,7 +41,8 @@ class ReminderSettings:
             quiet_start=time(int(env.get("SMS_SENDING_HOURS_START") or 8)),
             quiet_end=time(int(env.get("SMS_SENDING_HOURS_END") or 21)),
             rate=float(env.get("SMS_RATE") or 10.0),
-            include_amounts=_flag(env.get("SMS_INCLUDE_AMOUNTS"), True),
+            include_amounts=env_flag("SMS_INCLUDE_AMOUNTS", True, env),
             batch_size=int(env.get("SMS_BATCH_SIZE") or 500),
             lease=timedelta(seconds=int(env.get("SMS_LEASE_SECONDS") or 600)),
+            metrics_textfile=env.get("METRICS_TEXTFILE") or None,
         )
