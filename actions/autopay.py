@@ -17,7 +17,6 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.account import autopay_lookup, balance_lookup, say_balance
 from actions.bank import BankChoiceValidation
 from actions.common import (
-    CUSTOMER_SERVICE_PHONE,
     Context,
     Outcome,
     anything_else,
@@ -31,6 +30,7 @@ from actions.identity import acting_for, verified_account
 from actions.parsing import parse_draft_day
 from billing_core import autopay
 from billing_core.billing_calendar import eastern_date, utcnow
+from billing_core.settings import CUSTOMER_SERVICE_PHONE
 
 AUTOPAY_SCRIPT_VERSION = "tel-recurring-2026.1"
 CANCEL_SCRIPT_VERSION = "autopay-cancel-2026.1"

@@ -21,7 +21,6 @@ from billing_core.unit_of_work import UnitOfWork
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-CUSTOMER_SERVICE_PHONE = "1-877-623-6765"
 CHANNELS = ("voice", "sms", "web")
 # Only the phone line collects bank details (the IVR keypad, never Rasa) and reads the TEL
 # authorization. Web chat and SMS never ask for bank numbers: they point to the portal, guest

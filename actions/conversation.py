@@ -8,9 +8,10 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import CUSTOMER_SERVICE_PHONE, MAIN_BUTTONS, latest_text, say
+from actions.common import MAIN_BUTTONS, latest_text, say
 from actions.identity import acting_for, named_accounts, verified_account
 from billing_core.billing_calendar import EASTERN, utcnow
+from billing_core.settings import CUSTOMER_SERVICE_PHONE
 
 OPEN_AT, CLOSE_AT = time(8, 0), time(18, 0)
 

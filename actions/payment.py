@@ -29,7 +29,6 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.account import balance_lookup, say_balance
 from actions.bank import BankChoiceValidation
 from actions.common import (
-    CUSTOMER_SERVICE_PHONE,
     Context,
     anything_else,
     call_billing,
@@ -44,6 +43,7 @@ from actions.identity import acting_for
 from actions.parsing import FULL_BALANCE_WORDS, mentions_any, parse_amount
 from billing_core import payments
 from billing_core.billing_calendar import eastern_date, utcnow
+from billing_core.settings import CUSTOMER_SERVICE_PHONE
 
 # Bump when the wording of an authorization changes: the record names the version it showed.
 TEL_SCRIPT_VERSION = "tel-one-time-2026.1"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -13,11 +15,27 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_PATH = REPO_ROOT / "var" / "billing.sqlite3"
 DEFAULT_KEY_PATH = REPO_ROOT / "var" / "bank-data.key"
 
+# The Health Connector's customer service line: what members are told to call, and (E.164) where
+# the phone line transfers a caller to an agent unless AGENT_NUMBER says otherwise.
 CUSTOMER_SERVICE_PHONE = "1-877-623-6765"
+CUSTOMER_SERVICE_E164 = "+" + re.sub(r"\D", "", CUSTOMER_SERVICE_PHONE)
+
+YES_WORDS = frozenset({"1", "true", "yes", "on"})
+NO_WORDS = frozenset({"0", "false", "no", "off"})
 
 
-def _flag(value: str | None) -> bool:
-    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+def env_flag(name: str, default: bool, env: Mapping[str, object] | None = None) -> bool:
+    """A yes/no setting: 1/true/yes/on or 0/false/no/off, in any case. Unset, empty or any other
+    word gives `default`; a bool (from a Flask config) is taken as it is."""
+    value = (os.environ if env is None else env).get(name)
+    if isinstance(value, bool):
+        return value
+    word = str(value or "").strip().lower()
+    if word in YES_WORDS:
+        return True
+    if word in NO_WORDS:
+        return False
+    return default
 
 
 @dataclass(frozen=True)
@@ -37,7 +55,7 @@ class Settings:
         return cls(
             database_url=env.get("DATABASE_URL") or f"sqlite:///{DEFAULT_SQLITE_PATH}",
             bank_data_key_path=_key_path(env),
-            card_payments_enabled=_flag(env.get("CARD_PAYMENTS_ENABLED")),
+            card_payments_enabled=env_flag("CARD_PAYMENTS_ENABLED", False, env),
             card_convenience_fee=Decimal(env.get("CARD_CONVENIENCE_FEE") or "2.95"),
             max_payment_amount=Decimal(env.get("MAX_PAYMENT_AMOUNT") or "50000.00"),
             db_pool_size=int(env.get("DB_POOL_SIZE") or 10),

@@ -1,4 +1,6 @@
-"""Channel settings read from the environment when the Flask app starts."""
+"""The settings of an ivr process (the web app, an SMS job), read from the environment once, when
+it starts; the code reads them from here (app.config["CHANNELS"] in the web app), not from os.environ.
+The billing core's own settings are billing_core.settings; the web chat's, ivr.chat.settings."""
 
 from __future__ import annotations
 
@@ -6,6 +8,7 @@ import os
 from dataclasses import dataclass, field
 
 from billing_core.secrets import secret
+from billing_core.settings import CUSTOMER_SERVICE_E164
 
 
 @dataclass(frozen=True)
@@ -16,7 +19,7 @@ class ChannelSettings:
     public_base_url: str | None = None  # e.g. https://ivr.example.org behind a proxy or tunnel
     rasa_url: str = "http://127.0.0.1:5005"
     rasa_timeout_seconds: float = 3.0
-    agent_number: str = "+18776236765"
+    agent_number: str = CUSTOMER_SERVICE_E164
     agent_queue: str | None = None
     holidays: tuple[str, ...] = field(default_factory=tuple)  # ISO dates without agents
     twilio_account_sid: str | None = None
@@ -24,6 +27,12 @@ class ChannelSettings:
     twilio_messaging_service_sid: str | None = None
     twilio_api_base_url: str | None = None  # tests point the REST client at a local mock
     trusted_proxies: int = 0  # proxies in front of the app that append to X-Forwarded-For
+    pay_connector: str | None = None  # a Twilio Pay connector: pay by phone then uses <Pay>
+    # "app": we confirm a STOP ourselves; "twilio": the Messaging Service's Advanced Opt-Out does.
+    sms_opt_out_reply: str = "app"
+    log_format: str = "json"  # or "text"
+    log_level: str = "INFO"
+    metrics_multiprocess: bool = False  # PROMETHEUS_MULTIPROC_DIR set: /metrics sums the workers
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> ChannelSettings:
@@ -41,6 +50,11 @@ class ChannelSettings:
             twilio_messaging_service_sid=env.get("TWILIO_MESSAGING_SERVICE_SID") or None,
             twilio_api_base_url=env.get("TWILIO_API_BASE_URL") or None,
             trusted_proxies=_count(env.get("TRUSTED_PROXIES"), "TRUSTED_PROXIES"),
+            pay_connector=env.get("TWILIO_PAY_CONNECTOR") or None,
+            sms_opt_out_reply=env.get("SMS_OPT_OUT_REPLY") or cls.sms_opt_out_reply,
+            log_format=env.get("LOG_FORMAT") or cls.log_format,
+            log_level=env.get("LOG_LEVEL") or cls.log_level,
+            metrics_multiprocess=bool(env.get("PROMETHEUS_MULTIPROC_DIR")),
         )
 
 

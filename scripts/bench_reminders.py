@@ -29,8 +29,10 @@ from billing_core.db import migrate
 from billing_core.runtime import BillingRuntime
 from billing_core.settings import Settings
 from ivr.sms.models import SmsReminder
-from ivr.sms.reminders import ReminderSender, ReminderSettings, ledger_reminders
-from ivr.sms.sender import OutboxTransport
+from ivr.sms.reminder_ledger import ledger_reminders
+from ivr.sms.reminder_settings import ReminderSettings
+from ivr.sms.reminders import ReminderSender
+from ivr.sms.transport import OutboxTransport
 
 ADMIN_URL = os.environ.get("DATABASE_URL_TEST", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 MONTH = datetime(2027, 1, 1).date()  # due 23 December 2026

@@ -11,17 +11,15 @@ from flask import (
     Flask,
     Response,
     current_app,
-    g,
     jsonify,
     render_template,
     request,
     send_from_directory,
 )
 from flask.blueprints import BlueprintSetupState
-from flask_limiter import Limiter, RateLimitExceeded
-from flask_limiter.util import get_remote_address
+from flask_limiter import RateLimitExceeded
 
-from ivr.chat.guard import request_origin_allowed
+from ivr.chat import guard
 from ivr.chat.session import ChatSession, SessionStore
 from ivr.chat.settings import ChatSettings
 from ivr.rasa_client import BotMessage, RasaUnavailable, pseudonym, sender_id
@@ -39,9 +37,6 @@ bp = Blueprint(
     template_folder="templates",
 )
 
-# The widget asks for exactly this header; an HTML form cannot send it and a cross-origin script
-# cannot either without passing the CORS preflight, which only configured origins do.
-CSRF_HEADER = "X-HC-Chat"
 MAX_BODY_BYTES = 8192
 # "/intent" or "/faq/topic" as quick-reply buttons send them; "/intent{...}" would let a visitor
 # set entities (and so slots) directly, so those are never forwarded as intents.
@@ -77,7 +72,7 @@ PAGE_CSP = (
 
 
 class ChatExtension:
-    """Per-app state: settings, the session signer and a limiter of its own."""
+    """Per-app state: settings, the session signer and a limiter of its own (`ivr.chat.guard`)."""
 
     def __init__(self, app: Flask):
         self.settings = ChatSettings.load(app.config)
@@ -86,14 +81,7 @@ class ChatExtension:
             self.settings.idle_timeout_seconds,
             self.settings.max_session_seconds,
         )
-        self.limiter = Limiter(
-            key_func=get_remote_address,
-            storage_uri=self.settings.ratelimit_storage_uri,
-            strategy="moving-window",
-            key_prefix="chat",
-            headers_enabled=True,
-        )
-        self.limiter.init_app(app)
+        self.limiter = guard.new_limiter(app, self.settings)
 
 
 @bp.record_once
@@ -125,10 +113,6 @@ def _request_locale(value: object = None) -> str:
     if isinstance(value, str) and value:
         return normalize_locale(value)
     return request.accept_languages.best_match(SUPPORTED_LOCALES) or "en"
-
-
-def _own_origin() -> str:
-    return request.host_url.rstrip("/").lower()
 
 
 # ---------------------------------------------------------------- pages and assets
@@ -165,8 +149,7 @@ def widget_js() -> Response:
 @bp.get("/api/strings", provide_automatic_options=False)
 def strings() -> Response:
     """The widget's own wording, rendered in one locale (the widget has no text of its own)."""
-    with _chat().limiter.shared_limit(_chat().settings.limit_per_ip, scope="chat-ip"):
-        pass
+    guard.limit_address(_chat().limiter, _chat().settings)
     locale = _request_locale(request.args.get("locale"))
     limit = _chat().settings.max_message_chars
     phone = phone_display()
@@ -185,14 +168,11 @@ def message() -> tuple[Response, int] | Response:
     locale = _request_locale(body.get("locale") if body else None)
     phone = phone_display()
 
-    with chat.limiter.shared_limit(settings.limit_per_ip, scope="chat-ip"):
-        pass
-    if not _csrf_ok():
+    guard.limit_address(chat.limiter, settings)
+    if not guard.csrf_ok(settings.allowed_origins):
         return _error("forbidden", 403, [_notice("chat_request_refused", locale, phone=phone)])
     session = chat.sessions.load(request)
-    g.chat_session_id = session.id
-    with chat.limiter.limit(settings.limit_per_session, key_func=_session_key):
-        pass
+    guard.limit_session(chat.limiter, settings, session.id)
 
     if body is None:
         return _error("bad_request", 400, [_notice("chat_empty", locale)], session)
@@ -228,26 +208,11 @@ def message() -> tuple[Response, int] | Response:
     return _reply({"locale": locale, "messages": answers}, 200, session)
 
 
-def _session_key() -> str:
-    return f"session:{g.chat_session_id}"
-
-
 def _json_body() -> dict[str, Any] | None:
     if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
         return None
     data = request.get_json(silent=True)
     return data if isinstance(data, dict) else None
-
-
-def _csrf_ok() -> bool:
-    if request.headers.get(CSRF_HEADER) != "1" or not request.is_json:
-        return False
-    return request_origin_allowed(
-        request.headers.get("Origin"),
-        request.headers.get("Referer"),
-        _own_origin(),
-        _chat().settings.allowed_origins,
-    )
 
 
 def _render_bot(message: BotMessage, locale: str, phone: str) -> dict[str, Any]:
@@ -285,42 +250,22 @@ def _error(
     return _reply(payload, status, session)
 
 
+# ---------------------------------------------------------------- guards (ivr/chat/guard.py)
+
+
 @bp.errorhandler(RateLimitExceeded)
 def _rate_limited(exc: RateLimitExceeded) -> Response:
     locale = _request_locale((request.get_json(silent=True) or {}).get("locale"))
-    response = jsonify(error="rate_limited", messages=[_notice("chat_rate_limited", locale)])
-    response.status_code = 429
-    response.headers["Retry-After"] = str(
-        max(1, int(exc.limit.limit.get_expiry())) if exc.limit else 60
-    )
-    return response
-
-
-# ---------------------------------------------------------------- CORS
+    return guard.rate_limited(exc, [_notice("chat_rate_limited", locale)])
 
 
 @bp.route("/api/<path:_any>", methods=["OPTIONS"])
 def preflight(_any: str) -> Response:
-    origin = (request.headers.get("Origin") or "").rstrip("/").lower()
-    if origin not in _chat().settings.allowed_origins:
-        return Response(status=403)
-    response = Response(status=204)
-    response.headers["Access-Control-Allow-Methods"] = "GET, POST"
-    response.headers["Access-Control-Allow-Headers"] = f"Content-Type, {CSRF_HEADER}"
-    response.headers["Access-Control-Max-Age"] = "600"
-    return response
+    return guard.preflight(_chat().settings.allowed_origins)
 
 
 @bp.after_request
-def _cors(response: Response) -> Response:
+def _api_headers(response: Response) -> Response:
     if not request.path.startswith("/chat/api/"):
         return response
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.vary.add("Origin")
-    origin = (request.headers.get("Origin") or "").rstrip("/").lower()
-    if origin and origin in _chat().settings.allowed_origins:
-        response.headers["Access-Control-Allow-Origin"] = origin
-        response.headers["Access-Control-Allow-Credentials"] = "true"
-        response.headers["Access-Control-Expose-Headers"] = "Retry-After"
-    return response
+    return guard.api_headers(response, _chat().settings.allowed_origins)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from billing_core.secrets import secret
+from billing_core.settings import env_flag
 
 
 def _split(value: str | list[str] | tuple[str, ...] | None) -> tuple[str, ...]:
@@ -15,14 +16,6 @@ def _split(value: str | list[str] | tuple[str, ...] | None) -> tuple[str, ...]:
         return ()
     items = value.split(",") if isinstance(value, str) else value
     return tuple(item.strip().rstrip("/").lower() for item in items if item and item.strip())
-
-
-def _flag(value: object) -> bool | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool):
-        return value
-    return str(value).strip().lower() in {"1", "true", "yes", "on"}
 
 
 @dataclass(frozen=True)
@@ -55,6 +48,13 @@ class ChatSettings:
         samesite = str(get("CHAT_COOKIE_SAMESITE", cls.cookie_samesite)).capitalize()
         if samesite not in {"Lax", "Strict", "None"}:
             raise ValueError(f"CHAT_COOKIE_SAMESITE must be Lax, Strict or None, not {samesite!r}")
+        # Unset: Secure when the request came over HTTPS; set: yes or no (any other word is no).
+        secure = get("CHAT_COOKIE_SECURE")
+        cookie_secure = (
+            None
+            if secure is None
+            else env_flag("CHAT_COOKIE_SECURE", False, {"CHAT_COOKIE_SECURE": secure})
+        )
         return cls(
             secret_key=key,
             allowed_origins=_split(get("CHAT_ALLOWED_ORIGINS")),
@@ -64,6 +64,6 @@ class ChatSettings:
             limit_per_session=str(get("CHAT_LIMIT_PER_SESSION", cls.limit_per_session)),
             limit_per_ip=str(get("CHAT_LIMIT_PER_IP", cls.limit_per_ip)),
             ratelimit_storage_uri=str(get("CHAT_RATELIMIT_STORAGE_URI", cls.ratelimit_storage_uri)),
-            cookie_secure=_flag(get("CHAT_COOKIE_SECURE")),
+            cookie_secure=cookie_secure,
             cookie_samesite=samesite,
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from billing_core.backoffice.letters import LetterText
-from ivr.sms.notices import TEXTS, message_id
+from ivr.sms.notice_texts import TEXTS, message_id
 from messages.render import normalize_locale, render
 
 

@@ -9,7 +9,6 @@ python -m ivr.sms notices [--now ISO] [--rate N] [--batch N] [--quiet]
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Callable
 from dataclasses import replace
@@ -20,9 +19,11 @@ from tqdm import tqdm
 from billing_core.runtime import BillingRuntime
 from billing_core.startup import refuses_without_secrets
 from ivr.config import ChannelSettings
-from ivr.sms.notices import NoticeStats, run_notices, run_sms_jobs
-from ivr.sms.reminders import ReminderSettings, RunStats
-from ivr.sms.sender import OutboxTransport, transport_from_settings
+from ivr.sms.notice_ledger import NoticeStats
+from ivr.sms.notices import run_notices, run_sms_jobs
+from ivr.sms.reminder_settings import ReminderSettings
+from ivr.sms.reminders import RunStats
+from ivr.sms.transport import OutboxTransport, transport_from_settings
 
 EX_TEMPFAIL = 75  # sysexits: try again later (cron / Kubernetes retries the job)
 
@@ -54,9 +55,8 @@ def _summary(stats: RunStats | NoticeStats, transport: str, what: str) -> str:
     return "\n".join(lines)
 
 
-def _export_metrics(results: list[tuple[RunStats | NoticeStats, str]]) -> None:
+def _export_metrics(results: list[tuple[RunStats | NoticeStats, str]], path: str | None) -> None:
     """A cron job has no /metrics: write the counts for node_exporter's textfile collector."""
-    path = os.environ.get("METRICS_TEXTFILE")
     if not path:
         return
     from prometheus_client import CollectorRegistry, Gauge, write_to_textfile
@@ -133,5 +133,5 @@ def main(argv: list[str] | None = None) -> int:
         runtime.engine.dispose()
     for stats, what in results:
         print(_summary(stats, transport.name, what), file=sys.stderr)
-    _export_metrics(results)
+    _export_metrics(results, settings.metrics_textfile)
     return EX_TEMPFAIL if any(stats.transport_error for stats, _ in results) else 0

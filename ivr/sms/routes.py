@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 from flask import Blueprint, Response, current_app, request
 from twilio.twiml.messaging_response import MessagingResponse
 
@@ -27,7 +25,10 @@ def _twiml(text: str | None) -> Response:
 def _reply_to_opt_out() -> bool:
     # "app": we confirm STOP ourselves (a plain long code). "twilio": the Messaging Service's
     # Advanced Opt-Out sends the confirmation, so replying too would text the member twice.
-    mode = current_app.config.get("SMS_OPT_OUT_REPLY") or os.environ.get("SMS_OPT_OUT_REPLY")
+    mode = (
+        current_app.config.get("SMS_OPT_OUT_REPLY")
+        or current_app.config["CHANNELS"].sms_opt_out_reply
+    )
     return (mode or "app").lower() != "twilio"
 
 

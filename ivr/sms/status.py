@@ -9,8 +9,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from billing_core.unit_of_work import UnitOfWork
 from ivr.sms import consent
+from ivr.sms.message_log import status_rank
 from ivr.sms.models import SmsMessage, SmsReminder
-from ivr.sms.sender import OPTED_OUT_ERROR, status_rank
+from ivr.sms.transport import OPTED_OUT_ERROR
 
 
 def record_status(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import re
 import time
 import traceback
@@ -32,7 +31,7 @@ FINAL_STATUSES = {"completed", "busy", "failed", "no-answer", "canceled"}
 @bp.record_once
 def _configure(state) -> None:  # type: ignore[no-untyped-def]
     app = state.app
-    app.config.setdefault("TWILIO_PAY_CONNECTOR", os.environ.get("TWILIO_PAY_CONNECTOR") or None)
+    app.config.setdefault("TWILIO_PAY_CONNECTOR", app.config["CHANNELS"].pay_connector)
     app.extensions["voice_calls"] = CallStore(app.extensions["billing"])
 
 

@@ -14,7 +14,7 @@ from dataclasses import asdict
 from twilio.twiml.voice_response import VoiceResponse
 
 from ivr.rasa_client import BotMessage
-from ivr.sms.sender import send_payment_confirmation
+from ivr.sms.payment_confirmation import send_payment_confirmation
 from ivr.voice.call import Call
 from ivr.voice.goto import Menu, Respond
 from ivr.voice.twiml import ONE_KEY

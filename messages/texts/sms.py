@@ -1,7 +1,7 @@
 """SMS wording: reminders, back-office notices, confirmations and keyword replies (≤160 GSM-7 chars).
 
 `sms_notice_<kind>` is the text of a back-office notice of that kind (`member_notifications`);
-ivr.sms.notices maps the notice's params to the names used here."""
+ivr.sms.notice_texts maps the notice's params to the names used here."""
 
 from messages.texts import N_
 

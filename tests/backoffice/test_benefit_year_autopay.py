@@ -33,7 +33,7 @@ from billing_core.ledger import current_invoices, outstanding
 from billing_core.models import Account, Invoice, Payment
 from ivr.letters import render_letter
 from ivr.sms.notices import run_notices
-from ivr.sms.reminders import ReminderSettings
+from ivr.sms.reminder_settings import ReminderSettings
 from tests.backoffice.helpers import bill, eastern, make_member, pay
 from tests.backoffice.test_autopay_timing import authorization, drafts_of, set_last_draft
 from tests.sms.conftest import RecordingTransport

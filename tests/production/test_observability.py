@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import logging
 
-from ivr.observability import JsonFormatter, MaskedTextFormatter, count_bot_messages
+from ivr.masked_logs import JsonFormatter, MaskedTextFormatter
+from ivr.observability import count_bot_messages
 from tests.fake_rasa import bot
 from tests.production.helpers import ops_get
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from billing_core import balances
 from billing_core.billing_calendar import utcnow
 from billing_core.models import Account, Payment
-from ivr.observability import JsonFormatter
+from ivr.masked_logs import JsonFormatter
 from tests.production.conftest import TOKEN
 from tests.production.helpers import RoundRobinCaller, ops_get
 

@@ -23,7 +23,7 @@ from billing_core.startup import EX_CONFIG
 from ivr.app import create_app
 from ivr.config import ChannelSettings
 from ivr.hardening import WEB_APP_SECRETS
-from ivr.sms.sender import OutboxTransport, OutgoingSms, transport_from_settings
+from ivr.sms.transport import OutboxTransport, OutgoingSms, transport_from_settings
 from ivr.sms.transport_policy import SmsNotConfigured
 
 REPO = Path(__file__).resolve().parents[2]

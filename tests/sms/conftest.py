@@ -30,7 +30,7 @@ from billing_core.models import (
 )
 from billing_core.runtime import BillingRuntime
 from ivr.config import ChannelSettings
-from ivr.sms.sender import OutgoingSms, SendResult
+from ivr.sms.transport import OutgoingSms, SendResult
 from messages.render import LOCALES_DIR, translations
 from tests.fake_rasa import FakeRasa
 

@@ -16,8 +16,10 @@ import pytest
 from sqlalchemy import func, select
 
 from ivr.sms.models import SmsMessage, SmsReminder
-from ivr.sms.reminders import ReminderSender, ReminderSettings, ledger_reminders, run_reminders
-from ivr.sms.sender import OutgoingSms, SendResult
+from ivr.sms.reminder_ledger import ledger_reminders
+from ivr.sms.reminder_settings import ReminderSettings
+from ivr.sms.reminders import ReminderSender, run_reminders
+from ivr.sms.transport import OutgoingSms, SendResult
 from tests.conftest import make_runtime
 from tests.sms.conftest import add_member, repo_root
 from tests.sms.test_reminders import SEVEN_DAYS_BEFORE

@@ -21,9 +21,10 @@ from billing_core.models import Account, ContactPhone
 from ivr.sms import consent
 from ivr.sms.gsm import is_gsm7, segments
 from ivr.sms.models import SmsMessage, SmsNotice, SmsReminder
-from ivr.sms.notices import TEXTS, message_id, run_notices, run_sms_jobs
-from ivr.sms.reminders import ReminderSettings
-from ivr.sms.sender import SmsRejected
+from ivr.sms.notice_texts import TEXTS, message_id
+from ivr.sms.notices import run_notices, run_sms_jobs
+from ivr.sms.reminder_settings import ReminderSettings
+from ivr.sms.transport import SmsRejected
 from messages.render import render
 from tests.backoffice.helpers import bill, make_member
 from tests.conftest import make_runtime

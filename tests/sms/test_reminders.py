@@ -14,18 +14,15 @@ from billing_core.autopay_schedule import first_drafted_month
 from billing_core.backoffice.models import RegENotice
 from billing_core.billing_calendar import EASTERN
 from billing_core.models import AutopayEnrollment, ContactPhone
+from billing_core.reminder_eligibility import targets_for
 from ivr.sms import consent
 from ivr.sms.gsm import is_gsm7, segments
 from ivr.sms.models import SmsMessage, SmsOptOut, SmsReminder
-from ivr.sms.reminders import (
-    RateLimiter,
-    ReminderSender,
-    ReminderSettings,
-    ledger_reminders,
-    run_reminders,
-    targets_for,
-)
-from ivr.sms.sender import OutboxTransport, SmsRejected, TransportUnavailable
+from ivr.sms.pacing import RateLimiter
+from ivr.sms.reminder_ledger import ledger_reminders
+from ivr.sms.reminder_settings import ReminderSettings
+from ivr.sms.reminders import ReminderSender, run_reminders
+from ivr.sms.transport import OutboxTransport, SmsRejected, TransportUnavailable
 from messages.render import render
 from tests.sms.conftest import DUE, RecordingTransport, SimulatedCrash, add_member
 

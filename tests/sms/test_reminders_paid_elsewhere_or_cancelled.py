@@ -11,7 +11,8 @@ from billing_core.backoffice.import_files import read_payment_csv
 from billing_core.backoffice.payment_import import import_payments
 from billing_core.billing_calendar import EASTERN
 from billing_core.models import Payment
-from ivr.sms.reminders import ReminderSettings, run_reminders
+from ivr.sms.reminder_settings import ReminderSettings
+from ivr.sms.reminders import run_reminders
 from tests.sms.conftest import RecordingTransport, add_member
 
 

@@ -16,14 +16,10 @@ from sqlalchemy import select
 
 from ivr.config import ChannelSettings
 from ivr.sms.models import SmsMessage
-from ivr.sms.reminders import ReminderSettings, run_reminders
-from ivr.sms.sender import (
-    OutgoingSms,
-    SmsRejected,
-    TwilioTransport,
-    send_payment_confirmation,
-    transport_from_settings,
-)
+from ivr.sms.payment_confirmation import send_payment_confirmation
+from ivr.sms.reminder_settings import ReminderSettings
+from ivr.sms.reminders import run_reminders
+from ivr.sms.transport import OutgoingSms, SmsRejected, TwilioTransport, transport_from_settings
 from tests import twilio_mock
 from tests.sms.conftest import add_member
 from tests.sms.test_reminders import SEVEN_DAYS_BEFORE

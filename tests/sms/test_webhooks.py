@@ -13,8 +13,9 @@ from billing_core.secrets import DEVELOPMENT_VALUES
 from ivr.rasa_client import BotMessage, sms_sender_id
 from ivr.sms import consent
 from ivr.sms.models import SmsMessage, SmsReminder
-from ivr.sms.reminders import ReminderSettings, run_reminders
-from ivr.sms.sender import send_payment_confirmation
+from ivr.sms.payment_confirmation import send_payment_confirmation
+from ivr.sms.reminder_settings import ReminderSettings
+from ivr.sms.reminders import run_reminders
 from tests.sms.conftest import RecordingTransport, SimulatedCrash, add_member, sign
 from tests.sms.test_reminders import SEVEN_DAYS_BEFORE, TWO_DAYS_BEFORE
 
