@@ -23,7 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from billing_core.bill_run import run_bill_run
 from billing_core.db import migrate
-from billing_core.payments import add_bank_method, record_authorization, take_payment
+from billing_core.payment_methods import add_bank_method
+from billing_core.payments import record_authorization, take_payment
 from billing_core.runtime import BillingRuntime
 from billing_core.settings import Settings
 
