@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 from cryptography.fernet import Fernet
 
-from billing_core.db import migrate
 from billing_core.secrets import DEVELOPMENT_VALUES, MissingSecret
 from billing_core.startup import EX_CONFIG
+from database import migrate
 from ivr.app import create_app
 from ivr.config import ChannelSettings
 from ivr.hardening import WEB_APP_SECRETS
