@@ -273,7 +273,7 @@ def test_with_real_secrets_every_job_starts_and_finishes(job, database, key_file
 def test_schema_migrations_need_no_secret(tmp_path):
     url = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
     result = subprocess.run(
-        [sys.executable, "-m", "billing_core", "migrate"],
+        [sys.executable, "-m", "database", "migrate"],
         cwd=REPO,
         env={"PATH": os.environ["PATH"], "DATABASE_URL": url},
         capture_output=True,
