@@ -127,7 +127,7 @@ format: $(VENV)/.installed
 	$(VENV)/bin/ruff format .
 
 demo-db: setup
-	$(PY) -m billing_core migrate
+	$(PY) -m database migrate
 	$(PY) -m billing_core demo
 
 # Development mode: public development secrets (billing_core/secrets.py), every port on 127.0.0.1.

@@ -19,14 +19,16 @@ from actions import billing
 from actions.common import intent_of, latest_text, say, say_system_error
 from actions.identity import verified_account
 from actions.parsing import NEW_ACCOUNT_WORDS, mentions_any
-from billing_core import payments
+from billing_core import payment_methods
 
 
 async def methods_on_file(
     account_number: str, include_cards: bool = False
-) -> list[payments.BankMethodRef]:
+) -> list[payment_methods.BankMethodRef]:
     return await billing.call(
-        lambda uow: payments.list_bank_methods(uow, account_number, include_cards=include_cards)
+        lambda uow: payment_methods.list_bank_methods(
+            uow, account_number, include_cards=include_cards
+        )
     )
 
 
@@ -92,7 +94,7 @@ class BankChoiceValidation:
             say_system_error(dispatcher, "validate_bank_method_ref")
             return {"bank_method_ref": None}
         by_ref = {m.reference: m for m in known}
-        methods = [m for m in known if m.kind != payments.CARD]  # "the account on file"
+        methods = [m for m in known if m.kind != payment_methods.CARD]  # "the account on file"
         text = str(value or "")
         if text.startswith("bm_"):
             chosen = by_ref.get(text)
@@ -115,7 +117,7 @@ class BankChoiceValidation:
         return {"bank_method_ref": None}
 
     @staticmethod
-    def _chosen(method: payments.BankMethodRef) -> dict[str, Any]:
+    def _chosen(method: payment_methods.BankMethodRef) -> dict[str, Any]:
         # Kind and last 4 come from the database, not from what the channel said.
         return {
             "bank_method_ref": method.reference,

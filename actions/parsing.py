@@ -12,6 +12,8 @@ from decimal import Decimal, InvalidOperation
 
 from text_to_num import alpha2digit
 
+from billing_core.sql import from_cents
+
 _LANG = {"en": "en", "es": "es"}
 # Speech recognisers write the digit 0 as "oh" (English) and spell "o" (Spanish) inside numbers.
 _ZERO_WORDS = re.compile(r"\b(oh|o|zero|cero)\b", re.IGNORECASE)
@@ -122,7 +124,7 @@ def parse_amount(text: str | None, locale: str | None = "en") -> Decimal | None:
     if dollars_words:
         value = Decimal(dollars_words.group(1))
         if cents_words and cents_words.start() > dollars_words.start():
-            value += Decimal(cents_words.group(1)) / 100
+            value += from_cents(int(cents_words.group(1)))
         return value.quantize(Decimal("0.01"))
     if typed and typed.group(0) == spoken.strip():
         token = typed.group(0)
@@ -133,7 +135,7 @@ def parse_amount(text: str | None, locale: str | None = "en") -> Decimal | None:
     if len(numbers) in (2, 3) and numbers[0] < 10 and 10 <= numbers[1] < 100:
         value = Decimal(numbers[0] * 100 + numbers[1])
         if len(numbers) == 3 and numbers[2] < 100:
-            value += Decimal(numbers[2]) / 100
+            value += from_cents(numbers[2])
         return value.quantize(Decimal("0.01"))
     if len(numbers) == 1:
         return Decimal(numbers[0]).quantize(Decimal("0.01"))

@@ -12,7 +12,7 @@ Payload flags the channels rely on:
   voice wording already tells the caller what to say or press (`tel_authorization`,
   `ask_use_bank_on_file`): the prompt is then spoken as is, never doubled.
 - `expect: bank_account` (`ask_new_bank_account`) carries `account_number`, the Health Connector
-  account the IVR stores the new bank details for (billing_core.payments.add_bank_method); the
+  account the IVR stores the new bank details for (billing_core.payment_methods.add_bank_method); the
   IVR answers with an opaque `bank_method_ref` and the last 4 digits only.
 """
 
@@ -41,7 +41,7 @@ from actions.consent import Consent, confirmed, read_authorization, submit
 from actions.forms import answers_the_form, explicit_yes_no, reset, task_ready
 from actions.identity import acting_for
 from actions.parsing import FULL_BALANCE_WORDS, mentions_any, parse_amount
-from billing_core import payments
+from billing_core import payment_methods, payments
 from billing_core.billing_calendar import eastern_date, utcnow
 from billing_core.settings import CUSTOMER_SERVICE_PHONE
 
@@ -141,7 +141,7 @@ class ActionAskPaymentConfirmed(Action):
             "last4": tracker.get_slot("bank_last4"),
             "phone": CUSTOMER_SERVICE_PHONE,
         }
-        if tracker.get_slot("bank_kind") == payments.CARD:
+        if tracker.get_slot("bank_kind") == payment_methods.CARD:
             msg = "card_authorization"
             fee = Decimal(tracker.get_slot("card_fee_amount") or "0")
             total = Decimal(tracker.get_slot("payment_amount") or "0") + fee

@@ -7,8 +7,8 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import or_, select
 
-from billing_core import errors
-from billing_core.models import Account, AuditEvent, ContactPhone, Invoice, VerificationAttempt
+from billing_core import audit, errors
+from billing_core.models import Account, ContactPhone, Invoice, VerificationAttempt
 from billing_core.unit_of_work import UnitOfWork
 
 LOCK_AFTER_FAILURES = 3
@@ -199,15 +199,13 @@ def _check_caller(
             at=now,
         )
     )
-    uow.session.add(
-        AuditEvent(
-            at=now,
-            account_id=account.id if account else None,
-            channel=channel,
-            reference=reference,
-            action="verify_ok" if matched else "verify_failed",
-            detail={},
-        )
+    audit.record(
+        uow.session,
+        "verify_ok" if matched else "verify_failed",
+        at=now,
+        account_id=account.id if account else None,
+        channel=channel,
+        reference=reference,
     )
     if not matched:
         failures = [*recent_failures, now]

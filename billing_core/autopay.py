@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from billing_core import errors
+from billing_core import audit, errors
 from billing_core.accounts import get_account
 from billing_core.autopay_notice_range import elect_notice_range
 from billing_core.autopay_outlook import autopay_outlook
@@ -16,8 +16,8 @@ from billing_core.autopay_schedule import first_drafted_month, month_to_skip
 from billing_core.backoffice.draft_facts import parse_draft_key
 from billing_core.backoffice.notifications import OutboxNotifier
 from billing_core.billing_calendar import due_at, eastern_date
-from billing_core.models import Account, AuditEvent, Authorization, AutopayEnrollment, Payment
-from billing_core.payments import get_bank_method
+from billing_core.models import Account, Authorization, AutopayEnrollment, Payment
+from billing_core.payment_methods import get_bank_method
 from billing_core.unit_of_work import UnitOfWork
 
 FIRST_DRAFT_DAY, LAST_DRAFT_DAY = 1, 23
@@ -115,21 +115,6 @@ def _send_written_copy_if_by_phone(
     )
 
 
-def _audit(
-    uow: UnitOfWork, account: Account, action: str, auth_id: int, now: datetime, **detail: object
-) -> None:
-    uow.session.add(
-        AuditEvent(
-            at=now,
-            account_id=account.id,
-            channel="autopay",
-            reference=None,
-            action=action,
-            detail={"authorization_id": auth_id, **detail},
-        )
-    )
-
-
 def enroll_autopay(
     uow: UnitOfWork,
     account_number: str,
@@ -160,7 +145,14 @@ def enroll_autopay(
     # Set up on or after this month's draft date: the first draft is next month's.
     enrollment.first_month = first_drafted_month(eastern_date(now), draft_day)
     enrollment.skip_month = None
-    _audit(uow, account, "autopay_enrolled", auth_id, now, draft_day=draft_day, last4=bank.last4)
+    audit.record(
+        uow.session,
+        "autopay_enrolled",
+        at=now,
+        account_id=account.id,
+        channel="autopay",
+        detail={"authorization_id": auth_id, "draft_day": draft_day, "last4": bank.last4},
+    )
     if notice_range is not None:
         elect_notice_range(uow, account, notice_range, auth_id, now)
     uow.session.flush()
@@ -187,17 +179,18 @@ def _change(
         setattr(enrollment, field, value)
     enrollment.authorization_id = auth_id
     enrollment.updated_at = now
-    _audit(
-        uow,
-        account,
+    detail = {
+        k: v.isoformat() if isinstance(v, date) else v
+        for k, v in changes.items()
+        if k != "bank_method_id"
+    }
+    audit.record(
+        uow.session,
         action,
-        auth_id,
-        now,
-        **{
-            k: v.isoformat() if isinstance(v, date) else v
-            for k, v in changes.items()
-            if k != "bank_method_id"
-        },
+        at=now,
+        account_id=account.id,
+        channel="autopay",
+        detail={"authorization_id": auth_id, **detail},
     )
     uow.session.flush()
     uow.session.expire(enrollment)

@@ -11,9 +11,9 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
-from billing_core import errors
+from billing_core import audit, errors
 from billing_core.backoffice.models import RegEPreference
-from billing_core.models import Account, AuditEvent
+from billing_core.models import Account
 from billing_core.types import CENT
 from billing_core.unit_of_work import UnitOfWork
 
@@ -52,13 +52,11 @@ def elect_notice_range(
         existing.range_low, existing.range_high = low, high
         existing.authorization_id, existing.elected_at = authorization_id, now
         detail = {"range_low": str(low), "range_high": str(high)}
-    uow.session.add(
-        AuditEvent(
-            at=now,
-            account_id=account.id,
-            channel="autopay",
-            reference=None,
-            action="rege_range_elected",
-            detail={"authorization_id": authorization_id, **detail},
-        )
+    audit.record(
+        uow.session,
+        "rege_range_elected",
+        at=now,
+        account_id=account.id,
+        channel="autopay",
+        detail={"authorization_id": authorization_id, **detail},
     )

@@ -21,8 +21,8 @@ from billing_core.autopay_schedule import (
     forecast,
 )
 from billing_core.backoffice.draft_facts import load_facts, months_in_play
-from billing_core.backoffice.sql import from_cents
 from billing_core.billing_calendar import DUE_DAY, add_months
+from billing_core.sql import from_cents
 
 
 @dataclass(frozen=True)

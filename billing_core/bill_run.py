@@ -7,12 +7,12 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import Integer, String, cast, func, literal, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from billing_core import errors
 from billing_core.billing_calendar import add_months, due_at, first_of_month
 from billing_core.ledger import current_invoices
 from billing_core.models import Coverage, Invoice
+from billing_core.sql import insert_for, is_postgresql
 from billing_core.types import UTCDateTime
 from billing_core.unit_of_work import UnitOfWork
 
@@ -44,7 +44,7 @@ def run_bill_run(uow: UnitOfWork, coverage_month: date, *, now: datetime) -> int
         or_(Coverage.end_month.is_(None), Coverage.end_month >= month),
         Coverage.monthly_premium > 0,
     )
-    insert = postgresql.insert if uow.is_postgres else sqlite.insert
+    insert = insert_for(uow.session)
     stmt = (
         insert(Invoice)
         .from_select(
@@ -62,7 +62,7 @@ def run_bill_run(uow: UnitOfWork, coverage_month: date, *, now: datetime) -> int
         )
         .on_conflict_do_nothing(index_elements=["coverage_id", "coverage_month", "revision"])
     )
-    if uow.is_postgres:
+    if is_postgresql(uow.session):
         # psycopg reports no row count for this statement; count the inserted rows in SQL instead.
         inserted = stmt.returning(Invoice.id).cte("inserted")
         return uow.session.scalar(select(func.count()).select_from(inserted)) or 0

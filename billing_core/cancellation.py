@@ -6,10 +6,10 @@ from datetime import datetime
 
 from sqlalchemy import exists, select
 
-from billing_core import errors
+from billing_core import audit, errors
 from billing_core.accounts import get_account
 from billing_core.backoffice.models import NachaEntry, ProcessorDebit
-from billing_core.models import AuditEvent, BankMethod, Payment
+from billing_core.models import BankMethod, Payment
 from billing_core.payments import PaymentReceipt
 from billing_core.unit_of_work import UnitOfWork
 
@@ -65,18 +65,14 @@ def cancel_payment(
     if payment.status != "pending" or cut:
         raise errors.PaymentAlreadySent()
     payment.status = "cancelled"  # the payment row is kept; only its status moves forward
-    uow.session.add(
-        AuditEvent(
-            at=now,
-            account_id=account.id,
-            channel=channel,
-            reference=reference,
-            action="payment_cancelled",
-            detail={
-                "confirmation_number": payment.confirmation_number,
-                "amount": str(payment.amount),
-            },
-        )
+    audit.record(
+        uow.session,
+        "payment_cancelled",
+        at=now,
+        account_id=account.id,
+        channel=channel,
+        reference=reference,
+        detail={"confirmation_number": payment.confirmation_number, "amount": str(payment.amount)},
     )
     uow.session.flush()
     return receipt

@@ -1,4 +1,8 @@
-"""Operator command line: `python -m billing_core migrate | demo | bill-run | show ACCOUNT`."""
+"""Operator command line: `python -m billing_core demo | bill-run | show ACCOUNT`.
+
+The schema is created and upgraded by `python -m database migrate` (the application's database,
+channel tables included).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,6 @@ from datetime import date
 from billing_core.balances import get_balance
 from billing_core.bill_run import next_coverage_month, run_bill_run
 from billing_core.billing_calendar import eastern_date, utcnow
-from billing_core.db import migrate
 from billing_core.delinquency import delinquency_state
 from billing_core.demo import DEMO_MEMBERS, load_demo_data
 from billing_core.errors import BillingError
@@ -26,7 +29,6 @@ def _month(value: str) -> date:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m billing_core", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("migrate", help="create or upgrade the schema (Alembic migrations)")
     sub.add_parser("demo", help="load the demo accounts listed in the README")
     bill = sub.add_parser("bill-run", help="bill every active coverage for a coverage month")
     bill.add_argument("--month", type=_month, help="YYYY-MM coverage month (default: next month)")
@@ -35,10 +37,6 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     settings = Settings.from_env()
-    if args.command == "migrate":
-        migrate(settings.database_url)
-        print("schema is up to date")
-        return 0
     runtime = BillingRuntime.start(settings, create_key=args.command == "demo")
     now = utcnow()
     try:

@@ -8,7 +8,9 @@ from decimal import Decimal
 from sqlalchemy import BigInteger, DateTime
 from sqlalchemy.types import TypeDecorator
 
-CENT = Decimal("0.01")
+from billing_core.sql import CENT, from_cents, to_cents
+
+__all__ = ["CENT", "Money", "UTCDateTime"]
 
 
 class Money(TypeDecorator[Decimal]):
@@ -23,12 +25,12 @@ class Money(TypeDecorator[Decimal]):
         value = Decimal(value)
         if value != value.quantize(CENT):
             raise ValueError("money has at most two decimal places")
-        return int(value * 100)
+        return to_cents(value)
 
     def process_result_value(self, value: int | None, dialect: object) -> Decimal | None:
         if value is None:
             return None
-        return (Decimal(int(value)) / 100).quantize(CENT)
+        return from_cents(value)
 
 
 class UTCDateTime(TypeDecorator[datetime]):

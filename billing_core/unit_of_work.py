@@ -42,9 +42,5 @@ class UnitOfWork:
         finally:
             self.session.close()
 
-    @property
-    def is_postgres(self) -> bool:
-        return self.session.get_bind().dialect.name == "postgresql"
-
 
 UowFactory = Callable[[], UnitOfWork]

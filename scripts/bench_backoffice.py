@@ -26,9 +26,9 @@ from billing_core.backoffice.drafts import run_drafts
 from billing_core.backoffice.nacha import parse_file, run_origination
 from billing_core.bill_run import run_bill_run
 from billing_core.billing_calendar import bill_run_issued_at
-from billing_core.db import migrate
 from billing_core.runtime import BillingRuntime
 from billing_core.settings import Settings
+from database import migrate
 
 ADMIN = os.environ.get("DATABASE_URL_TEST", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 RUN_DAY = date(2026, 12, 4)

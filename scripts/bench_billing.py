@@ -22,10 +22,11 @@ from sqlalchemy import create_engine, text
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from billing_core.bill_run import run_bill_run
-from billing_core.db import migrate
-from billing_core.payments import add_bank_method, record_authorization, take_payment
+from billing_core.payment_methods import add_bank_method
+from billing_core.payments import record_authorization, take_payment
 from billing_core.runtime import BillingRuntime
 from billing_core.settings import Settings
+from database import migrate
 
 PG_ADMIN = os.environ.get("DATABASE_URL_TEST", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 NOW = datetime(2026, 11, 1, 5, 0, tzinfo=UTC)

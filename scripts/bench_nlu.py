@@ -68,9 +68,9 @@ def start_stack(work: Path) -> tuple[str, list[subprocess.Popen]]:
         "HC_DEVELOPMENT": "1",  # the development secrets, as `make run` uses them
         **DEVELOPMENT_VALUES,
     }
-    for command in ("migrate", "demo"):
+    for package, command in (("database", "migrate"), ("billing_core", "demo")):
         subprocess.run(
-            [APP_PYTHON, "-m", "billing_core", command],
+            [APP_PYTHON, "-m", package, command],
             cwd=ROOT,
             env=env,
             check=True,

@@ -25,9 +25,9 @@ from sqlalchemy import create_engine, func, select, text
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from billing_core.billing_calendar import EASTERN, add_months, due_at
-from billing_core.db import migrate
 from billing_core.runtime import BillingRuntime
 from billing_core.settings import Settings
+from database import migrate
 from ivr.sms.models import SmsReminder
 from ivr.sms.reminder_ledger import ledger_reminders
 from ivr.sms.reminder_settings import ReminderSettings

@@ -22,9 +22,10 @@ from sqlalchemy import create_engine, inspect, text
 # of start-up without secrets clear it in the processes they start.
 os.environ.setdefault("HC_DEVELOPMENT", "1")
 
-from billing_core.db import make_engine, migrate
+from billing_core.db import make_engine
 from billing_core.runtime import BillingRuntime
 from billing_core.settings import Settings
+from database import migrate
 from tests.rasa_stack import RasaStack, compile_catalogs, require_rasa, start_stack, stop_stack
 
 # The tests run in the one development mode (public development secrets allowed); tests of the

@@ -192,9 +192,9 @@ def start_stack(work: Path, model: Path, env_extra: dict[str, str] | None = None
         **DEVELOPMENT_VALUES,  # Rasa reads its secrets from the environment, like make run's
         **(env_extra or {}),
     }
-    for command in ("migrate", "demo"):
+    for package, command in (("database", "migrate"), ("billing_core", "demo")):
         subprocess.run(
-            [str(APP_PYTHON), "-m", "billing_core", command],
+            [str(APP_PYTHON), "-m", package, command],
             cwd=REPO,
             env=env,
             check=True,

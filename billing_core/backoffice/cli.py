@@ -17,12 +17,9 @@ from billing_core.backoffice.nacha import NachaFormatError, run_origination
 from billing_core.backoffice.payment_import import import_payments
 from billing_core.backoffice.processor import HttpProcessor, run_processor_debits
 from billing_core.backoffice.refunds import run_refunds
-from billing_core.backoffice.returns import (
-    apply_returns,
-    read_return_csv,
-    read_return_file,
-    run_retries,
-)
+from billing_core.backoffice.representment import run_retries
+from billing_core.backoffice.return_items import read_return_csv, read_return_file
+from billing_core.backoffice.returns import apply_returns
 from billing_core.backoffice.settlement import run_settlement
 from billing_core.billing_calendar import EASTERN, eastern_date, utcnow
 from billing_core.errors import BillingError

@@ -17,11 +17,11 @@ from billing_core.accounts import get_account
 from billing_core.backoffice.delinquency_notices import send_notices
 from billing_core.backoffice.models import AccountStanding, StandingChange
 from billing_core.backoffice.notifications import Notifier, OutboxNotifier
-from billing_core.backoffice.sql import is_postgres
 from billing_core.bill_run import end_coverage
 from billing_core.billing_calendar import eastern_date
 from billing_core.delinquency import Delinquency, delinquency_state
 from billing_core.models import Account, Invoice
+from billing_core.sql import is_postgresql
 from billing_core.unit_of_work import UnitOfWork
 
 CHUNK = 200  # accounts locked per transaction: short, so payments are never kept waiting long
@@ -91,7 +91,7 @@ def run_delinquency(
                 .order_by(Account.id)
                 .limit(chunk)
             )
-            if is_postgres(uow.session):
+            if is_postgresql(uow.session):
                 stmt = stmt.with_for_update(skip_locked=True, of=Account)
             accounts = list(uow.session.scalars(stmt))
             if not accounts:

@@ -17,9 +17,10 @@ from billing_core.backoffice.models import (
     RegEPreference,
     ReturnRetry,
 )
-from billing_core.backoffice.sql import cents, is_postgres, month_due
+from billing_core.backoffice.month_due import month_due
 from billing_core.billing_calendar import add_months, eastern_date, first_of_month
 from billing_core.models import Account, Authorization, AutopayEnrollment, Invoice, Payment
+from billing_core.sql import cents, is_postgresql, to_cents
 from billing_core.unit_of_work import UnitOfWork
 
 CHUNK_DEFAULT = 5000
@@ -55,7 +56,7 @@ def lock_chunk(uow: UnitOfWork, after: int, size: int) -> list[int]:
         .order_by(Account.id)
         .limit(size)
     )
-    if is_postgres(uow.session):
+    if is_postgresql(uow.session):
         stmt = stmt.with_for_update(skip_locked=True, of=Account)
     return list(uow.session.scalars(stmt))
 
@@ -162,8 +163,8 @@ def load_facts(session: Session, account_ids: list[int], months: list[date]) -> 
                 status=enrollment.status,
                 first_month=enrollment.first_month,
                 skip_month=enrollment.skip_month,
-                last_cents=int(last * 100) if last is not None else None,
-                range_cents=(int(low * 100), int(high * 100)) if low is not None else None,
+                last_cents=to_cents(last) if last is not None else None,
+                range_cents=(to_cents(low), to_cents(high)) if low is not None else None,
                 retry_scheduled=aid in retrying,
             ),
             kind=kind,

@@ -35,9 +35,9 @@ from billing_core.backoffice.draft_facts import (
 )
 from billing_core.backoffice.models import DraftRun
 from billing_core.backoffice.rege import NoticePlan, plan_rege_notices
-from billing_core.backoffice.sql import from_cents, insert_for, is_postgres
 from billing_core.billing_calendar import eastern_date
 from billing_core.models import AutopayEnrollment, Payment
+from billing_core.sql import from_cents, insert_for, is_postgresql, to_cents
 from billing_core.unit_of_work import UnitOfWork
 
 CHUNK = CHUNK_DEFAULT
@@ -83,7 +83,7 @@ def run_drafts(
         total_count += count
         total_cents += amount
         progress(len(ids))
-        if n % ANALYZE_EVERY == 0 and is_postgres(uow.session):
+        if n % ANALYZE_EVERY == 0 and is_postgresql(uow.session):
             # The run grows `payments` quickly; fresh statistics keep the planner on the indexes.
             uow.session.execute(text("ANALYZE payments"))
     with uow_factory() as uow:
@@ -145,7 +145,7 @@ def _draft_chunk(
     ).all()
     last: dict[int, int] = {}
     for account_id, amount in inserted:
-        last[account_id] = int(amount * 100)
+        last[account_id] = to_cents(amount)
     if last:
         table = AutopayEnrollment.__table__
         session.execute(
@@ -154,7 +154,7 @@ def _draft_chunk(
             .values(last_draft_amount=bindparam("amt", type_=BigInteger)),
             [{"aid": a, "amt": c} for a, c in last.items()],
         )
-    return len(inserted), sum(int(a * 100) for _, a in inserted)
+    return len(inserted), sum(to_cents(a) for _, a in inserted)
 
 
 __all__ = [

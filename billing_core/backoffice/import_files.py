@@ -18,6 +18,7 @@ from bai2 import bai2
 from bai2.constants import TypeCodes, TypeCodeTransaction
 from bai2.exceptions import IntegrityException, NotSupportedYetException, ParsingException
 
+from billing_core.sql import from_cents
 from billing_core.types import CENT
 
 MAX_AMOUNT = Decimal("99999.99")  # larger than any premium a household or group could owe
@@ -205,7 +206,7 @@ def read_lockbox_bai2(text: str, *, today: date) -> ParsedImport:
         account = _account_number(detail.customer_reference)
         if account is None:
             errors.append(LineError(line, "customer reference", "our 10-digit account number"))
-        amount = (Decimal(detail.amount) / 100).quantize(CENT)
+        amount = from_cents(detail.amount)
         if not 0 < amount <= MAX_AMOUNT:
             errors.append(LineError(line, "amount", f"0.01 to {MAX_AMOUNT}"))
         if as_of is None or as_of > today:

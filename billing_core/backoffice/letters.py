@@ -24,9 +24,9 @@ from sqlalchemy import select, update
 
 from billing_core.backoffice.models import LetterBatch, MemberNotification, NoticeLetter
 from billing_core.backoffice.notifications import mark_sent
-from billing_core.backoffice.sql import is_postgres
 from billing_core.billing_calendar import eastern_date
 from billing_core.models import Account
+from billing_core.sql import is_postgresql
 from billing_core.unit_of_work import UnitOfWork
 
 LETTER_KINDS = ("rege_amount_change",)
@@ -92,7 +92,7 @@ def _claim(uow: UnitOfWork, today: date, kinds: tuple[str, ...], limit: int) -> 
         .order_by(mn.id)
         .limit(limit)
     )
-    if is_postgres(uow.session):
+    if is_postgresql(uow.session):
         stmt = stmt.with_for_update(skip_locked=True, of=mn)
     return list(uow.session.execute(stmt).all())
 

@@ -6,11 +6,11 @@ from datetime import date, datetime
 from typing import Protocol
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from billing_core.backoffice.models import MemberNotification
 from billing_core.models import Account, ContactPhone
+from billing_core.sql import insert_for
 
 # Notice kinds the SMS and letter renderers must know (message ids in the catalogs).
 KINDS = (
@@ -61,10 +61,8 @@ class OutboxNotifier:
         self, account: Account, kind: str, params: dict, *, dedupe_key: str, on: date
     ) -> None:
         assert kind in KINDS, kind
-        dialect = self.session.get_bind().dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         self.session.execute(
-            insert(MemberNotification)
+            insert_for(self.session)(MemberNotification)
             .values(
                 account_id=account.id,
                 kind=kind,

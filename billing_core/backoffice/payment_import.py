@@ -18,11 +18,12 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from billing_core import audit
 from billing_core.backoffice.import_files import ImportLine, LineError, ParsedImport
-from billing_core.backoffice.sql import insert_for
 from billing_core.ledger import ZERO
-from billing_core.models import Account, AuditEvent, Payment
+from billing_core.models import Account, Payment
 from billing_core.money_models import PaymentImport
+from billing_core.sql import insert_for, is_postgresql
 from billing_core.unit_of_work import UnitOfWork
 
 
@@ -59,7 +60,7 @@ def _check_lines(
     session = uow.session
     numbers = sorted({line.account_number for line in lines})
     stmt = select(Account.account_number, Account.id).where(Account.account_number.in_(numbers))
-    if uow.is_postgres:
+    if is_postgresql(session):
         stmt = stmt.order_by(Account.id).with_for_update(of=Account)
     accounts = dict(session.execute(stmt).all())
     keys = [external_key(line) for line in lines]
@@ -110,20 +111,19 @@ def _post(
     ).scalar()
     if inserted is None:  # a parallel import of the same file posted it first
         return False
-    session.add(
-        AuditEvent(
-            at=now,
-            account_id=account_id,
-            channel=line.channel,
-            reference=f"import:{import_id}",
-            action="external_payment_posted",
-            detail={
-                "confirmation_number": confirmation,
-                "external_reference": line.reference,
-                "amount": str(line.amount),
-                "method": line.method,
-            },
-        )
+    audit.record(
+        session,
+        "external_payment_posted",
+        at=now,
+        account_id=account_id,
+        channel=line.channel,
+        reference=f"import:{import_id}",
+        detail={
+            "confirmation_number": confirmation,
+            "external_reference": line.reference,
+            "amount": str(line.amount),
+            "method": line.method,
+        },
     )
     return True
 

@@ -1,7 +1,7 @@
 """Payments from tokenized methods: sent to the payment processor that holds them.
 
 A bank account or card collected by a payment connector (Twilio <Pay>) never reaches us: the
-processor keeps the numbers and we keep its token (billing_core.payments.add_tokenized_bank_method,
+processor keeps the numbers and we keep its token (billing_core.payment_methods.add_tokenized_bank_method,
 add_card). Those payments cannot go in our NACHA files; this job sends each one to the processor
 instead, once:
 
@@ -33,10 +33,11 @@ from sqlalchemy import exists, select
 
 from billing_core.backoffice.models import ProcessorDebit
 from billing_core.backoffice.notifications import Notifier, OutboxNotifier
-from billing_core.backoffice.returns import ReturnItem, ReturnsResult, apply_return
-from billing_core.backoffice.sql import is_postgres
+from billing_core.backoffice.return_items import ReturnItem
+from billing_core.backoffice.returns import ReturnsResult, apply_return
 from billing_core.billing_calendar import eastern_date
 from billing_core.models import BankMethod, Payment
+from billing_core.sql import is_postgresql
 from billing_core.unit_of_work import UnitOfWork, UowFactory
 
 log = logging.getLogger(__name__)
@@ -158,7 +159,7 @@ def _due(run_date: date):  # type: ignore[no-untyped-def]
 
 def _claim(uow: UnitOfWork, run_date: date, connector: str, now: datetime) -> None:
     stmt = _due(run_date)
-    if is_postgres(uow.session):
+    if is_postgresql(uow.session):
         stmt = stmt.with_for_update(skip_locked=True, of=Payment)
     uow.session.add_all(
         ProcessorDebit(

@@ -19,13 +19,14 @@ from decimal import Decimal
 
 from sqlalchemy import and_, exists, func, or_, select, update
 
+from billing_core import audit
 from billing_core.backoffice.models import AccountStanding
-from billing_core.backoffice.sql import insert_for, is_postgres
 from billing_core.billing_calendar import eastern_date, first_of_month
 from billing_core.credits import refundable_credit
 from billing_core.ledger import ZERO
-from billing_core.models import Account, AuditEvent, BankMethod, Coverage, Payment
+from billing_core.models import Account, BankMethod, Coverage, Payment
 from billing_core.money_models import Refund
+from billing_core.sql import insert_for, is_postgresql, to_cents
 from billing_core.unit_of_work import UnitOfWork
 
 REFUND_DESCRIPTION = "HC REFUND"
@@ -97,19 +98,18 @@ def _refund_one(uow: UnitOfWork, account_id: int, run_date: date, now: datetime)
     ).scalar()
     if inserted is None:  # another runner refunded this credit first
         return None
-    session.add(
-        AuditEvent(
-            at=now,
-            account_id=account_id,
-            channel="backoffice",
-            reference=f"refund:{inserted}",
-            action="refund_created",
-            detail={
-                "amount": str(amount),
-                "method": row["method"],
-                "last4": bank.last4 if bank else None,
-            },
-        )
+    audit.record(
+        session,
+        "refund_created",
+        at=now,
+        account_id=account_id,
+        channel="backoffice",
+        reference=f"refund:{inserted}",
+        detail={
+            "amount": str(amount),
+            "method": row["method"],
+            "last4": bank.last4 if bank else None,
+        },
     )
     return session.get(Refund, inserted)
 
@@ -136,7 +136,7 @@ def run_refunds(
                 .order_by(Account.id)
                 .limit(chunk)
             )
-            if is_postgres(uow.session):
+            if is_postgresql(uow.session):
                 stmt = stmt.with_for_update(skip_locked=True, of=Account)
             ids = list(uow.session.scalars(stmt))
             if not ids:
@@ -183,7 +183,7 @@ def claim_refund_entries(
         )
         .order_by(Refund.id)
     )
-    if is_postgres(uow.session):
+    if is_postgresql(uow.session):
         stmt = stmt.with_for_update(skip_locked=True, of=Refund)
     claimed = []
     for r in uow.session.execute(stmt).all():
@@ -196,7 +196,7 @@ def claim_refund_entries(
             "routing_number": r.routing_number,
             "account_token": r.account_number_encrypted,
             "account_kind": r.kind,
-            "amount_cents": int(r.amount * 100),
+            "amount_cents": to_cents(r.amount),
             "individual_id": r.account_number,
             "individual_name": r.name,
             "trace_number": trace,

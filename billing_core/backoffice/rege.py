@@ -23,9 +23,9 @@ from billing_core.backoffice.draft_facts import (
     months_in_play,
 )
 from billing_core.backoffice.models import MemberNotification, RegENotice
-from billing_core.backoffice.sql import from_cents, insert_for
 from billing_core.billing_calendar import eastern_date
 from billing_core.models import ContactPhone
+from billing_core.sql import from_cents, insert_for
 from billing_core.unit_of_work import UnitOfWork
 
 Progress = Callable[[int], None]

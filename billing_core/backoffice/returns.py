@@ -1,32 +1,24 @@
-"""ACH returns and notifications of change: reversing entries, restored balances, member notices,
-AutoPay suspension, and re-presentment of R01/R09 debits (at most twice within 180 days)."""
+"""ACH returns: reversing entries, restored balances, member notices, AutoPay suspension, and the
+scheduling of re-presentment for R01/R09 debits (billing_core.backoffice.representment presents
+them). The items come from billing_core.backoffice.return_items; notifications of change are
+applied by billing_core.backoffice.bank_corrections."""
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
-import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from decimal import Decimal
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
-from billing_core.accounts import normalize_digits
-from billing_core.backoffice.business_days import add_business_days, is_business_day
-from billing_core.backoffice.models import (
-    BankCorrection,
-    NachaEntry,
-    PaymentReversal,
-    ReturnRetry,
-)
-from billing_core.backoffice.nacha import KIND_BY_CODE, RETURN_CODES, parse_file
+from billing_core import audit
+from billing_core.backoffice.bank_corrections import apply_noc
+from billing_core.backoffice.business_days import add_business_days
+from billing_core.backoffice.models import NachaEntry, PaymentReversal, ReturnRetry
 from billing_core.backoffice.notifications import Notifier, OutboxNotifier
-from billing_core.backoffice.return_scope import owed_for_returned
-from billing_core.models import Account, AuditEvent, AutopayEnrollment, BankMethod, Payment
-from billing_core.payments import validate_bank_account_number, validate_routing_number
+from billing_core.backoffice.return_items import ReturnItem
+from billing_core.models import Account, AutopayEnrollment, BankMethod, Payment
 from billing_core.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -54,15 +46,6 @@ REASONS = {
 }
 
 
-@dataclass(frozen=True)
-class ReturnItem:
-    code: str  # R.. return or C.. notification of change
-    returned_on: date
-    trace_number: str | None = None
-    confirmation_number: str | None = None
-    corrected_data: str = field(default="", repr=False)
-
-
 @dataclass
 class ReturnsResult:
     returned: int = 0
@@ -71,43 +54,6 @@ class ReturnsResult:
     retries_scheduled: int = 0
     suspended: int = 0
     unmatched: list[str] = field(default_factory=list)  # trace/confirmation numbers only
-
-
-def read_return_file(text: str, *, received_on: date) -> list[ReturnItem]:
-    """Items of a NACHA return/NOC file (addenda 99 and 98)."""
-    items = []
-    for entry in parse_file(text).entries:
-        for addenda in entry.addenda:
-            if addenda.type_code not in ("98", "99"):
-                continue
-            items.append(
-                ReturnItem(
-                    code=addenda.reason_code,
-                    returned_on=received_on,
-                    trace_number=addenda.original_trace,
-                    corrected_data=addenda.information if addenda.type_code == "98" else "",
-                )
-            )
-    return items
-
-
-def read_return_csv(text: str, *, received_on: date) -> list[ReturnItem]:
-    """A bank portal's CSV: trace_number or confirmation_number, return_code, and optional
-    return_date (ISO) and corrected_data columns."""
-    items = []
-    for row in csv.DictReader(io.StringIO(text)):
-        code = (row.get("return_code") or row.get("code") or "").strip().upper()
-        when = (row.get("return_date") or "").strip()
-        items.append(
-            ReturnItem(
-                code=code,
-                returned_on=date.fromisoformat(when) if when else received_on,
-                trace_number=(row.get("trace_number") or "").strip() or None,
-                confirmation_number=(row.get("confirmation_number") or "").strip() or None,
-                corrected_data=(row.get("corrected_data") or "").strip(),
-            )
-        )
-    return items
 
 
 def _find_payment(uow: UnitOfWork, item: ReturnItem) -> Payment | None:
@@ -150,7 +96,7 @@ def apply_returns(
                 result.unmatched.append(item.trace_number or item.confirmation_number or "?")
                 log.warning("return %s matches no payment", item.code)
             elif item.code.startswith("C"):
-                result.corrections += _apply_noc(uow, payment, item, now)
+                result.corrections += apply_noc(uow, payment, item, now)
             else:
                 apply_return(uow, payment, item, now, source, make_notifier(uow), result)
         progress(1)
@@ -184,15 +130,14 @@ def apply_return(
         )
     )
     payment.status = "returned"  # the one field that moves; amount and identity never change
-    session.add(
-        AuditEvent(
-            at=now,
-            account_id=account.id,
-            channel="ach",
-            reference=payment.confirmation_number,
-            action="payment_returned",
-            detail={"code": item.code, "amount": str(payment.amount)},
-        )
+    audit.record(
+        session,
+        "payment_returned",
+        at=now,
+        account_id=account.id,
+        channel="ach",
+        reference=payment.confirmation_number,
+        detail={"code": item.code, "amount": str(payment.amount)},
     )
     result.returned += 1
     base = {
@@ -244,15 +189,13 @@ def _suspend(
         return 0  # a one-time payment from another account says nothing about AutoPay's
     enrollment.status = "suspended"
     enrollment.updated_at = now
-    session.add(
-        AuditEvent(
-            at=now,
-            account_id=account.id,
-            channel="ach",
-            reference=None,
-            action="autopay_suspended",
-            detail={"code": item.code},
-        )
+    audit.record(
+        session,
+        "autopay_suspended",
+        at=now,
+        account_id=account.id,
+        channel="ach",
+        detail={"code": item.code},
     )
     notifier.notify(
         account,
@@ -298,154 +241,3 @@ def _schedule_retry(
         on=item.returned_on,
     )
     return 1
-
-
-# --- notifications of change ------------------------------------------------------------------
-
-
-def _corrections(code: str, data: str) -> dict[str, str]:
-    """The fields a NOC's corrected-data area carries (NACHA layouts for C01-C07)."""
-    d = data.ljust(29)
-    if code == "C01":
-        return {"account": d[:17].strip()}
-    if code == "C02":
-        return {"routing": d[:9].strip()}
-    if code == "C03":
-        return {"routing": d[:9].strip(), "account": d[12:29].strip()}
-    if code == "C05":
-        return {"transaction_code": d[:2].strip()}
-    if code == "C06":
-        return {"account": d[:17].strip(), "transaction_code": d[20:22].strip()}
-    if code == "C07":
-        return {
-            "routing": d[:9].strip(),
-            "account": d[9:26].strip(),
-            "transaction_code": d[26:28].strip(),
-        }
-    return {}
-
-
-def _apply_noc(uow: UnitOfWork, payment: Payment, item: ReturnItem, now: datetime) -> int:
-    session = uow.session
-    if payment.bank_method_id is None:
-        return 0
-    if session.scalar(
-        select(BankCorrection.id).where(
-            BankCorrection.payment_id == payment.id, BankCorrection.change_code == item.code
-        )
-    ):
-        return 0
-    bank = session.scalars(
-        select(BankMethod).where(BankMethod.id == payment.bank_method_id).with_for_update()
-    ).one()
-    if bank.tokenized:
-        # The processor holds these numbers and applies the correction to its own record.
-        log.info("NOC %s for a tokenized bank account: nothing to correct here", item.code)
-        return 0
-    fields = _corrections(item.code, item.corrected_data)
-    detail: dict[str, object] = {"old_last4": bank.last4}
-    if "routing" in fields:
-        bank.routing_number = validate_routing_number(fields["routing"])
-        detail["routing_changed"] = True
-    if "account" in fields:
-        number = validate_bank_account_number(normalize_digits(fields["account"]))
-        bank.account_number_encrypted = uow.cipher.encrypt(number)
-        bank.last4 = number[-4:]
-        del number
-    if "transaction_code" in fields:
-        code = fields["transaction_code"]
-        bank.kind = KIND_BY_CODE.get(code) or RETURN_CODES.get(code) or bank.kind
-        detail["kind"] = bank.kind
-    detail["new_last4"] = bank.last4
-    session.add(
-        BankCorrection(
-            bank_method_id=bank.id,
-            payment_id=payment.id,
-            change_code=item.code,
-            detail=detail,
-            created_at=now,
-        )
-    )
-    return 1
-
-
-# --- re-presentment ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RetryResult:
-    presented: int
-    cancelled: int
-    amount: Decimal
-
-
-def run_retries(
-    uow_factory: Callable[[], UnitOfWork],
-    *,
-    now: datetime,
-    run_date: date,
-    progress: Callable[[int], None] = lambda _: None,
-) -> RetryResult:
-    """Present every retry due by `run_date` as a new payment (same amount, same authorization),
-    unless the member has since paid: a retry never collects more than is owed."""
-    presented = cancelled = 0
-    total = Decimal("0.00")
-    if not is_business_day(run_date):
-        return RetryResult(0, 0, total)
-    while True:
-        with uow_factory() as uow:
-            retry = uow.session.scalars(
-                select(ReturnRetry)
-                .where(ReturnRetry.status == "scheduled", ReturnRetry.due_on <= run_date)
-                .order_by(ReturnRetry.id)
-                .limit(1)
-                .with_for_update(skip_locked=True)
-            ).first()
-            if retry is None:
-                break
-            original = uow.session.get_one(Payment, retry.original_payment_id)
-            # The account row lock serializes us with take_payment and the draft job.
-            uow.session.scalars(
-                select(Account.id).where(Account.id == retry.account_id).with_for_update()
-            ).one()
-            owed = owed_for_returned(uow.session, original)
-            if owed < retry.amount:
-                # NACHA: a reinitiated entry repeats the amount, so a smaller remainder is not
-                # re-presented; the member pays it another way (delinquency sees it as owed).
-                retry.status = "cancelled"
-                retry.note = "bill already paid" if owed <= 0 else "less owed than returned"
-                cancelled += 1
-            else:
-                payment = Payment(
-                    confirmation_number=_confirmation(uow),
-                    idempotency_key=f"retry:{original.id}:{retry.attempt}",
-                    account_id=retry.account_id,
-                    amount=retry.amount,
-                    fee=Decimal("0.00"),
-                    method="eft",
-                    channel=original.channel,
-                    status="pending",
-                    sec_code=original.sec_code,
-                    payment_type=original.payment_type,
-                    bank_method_id=original.bank_method_id,
-                    authorization_id=original.authorization_id,
-                    effective_date=run_date,
-                    created_at=now,
-                )
-                uow.session.add(payment)
-                uow.session.flush()
-                retry.status, retry.payment_id = "done", payment.id
-                presented += 1
-                total += retry.amount
-        progress(1)
-    return RetryResult(presented, cancelled, total)
-
-
-def _confirmation(uow: UnitOfWork) -> str:
-    """12 digits starting with 8: never the same shape as a one-time (10) or draft (15) number."""
-    while True:
-        candidate = "8" + f"{secrets.randbelow(10**11):011d}"
-        if not uow.session.scalar(
-            select(Payment.id).where(Payment.confirmation_number == candidate)
-        ):
-            return candidate

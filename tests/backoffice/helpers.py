@@ -10,13 +10,8 @@ from billing_core.autopay import enroll_autopay
 from billing_core.bill_run import run_bill_run
 from billing_core.billing_calendar import EASTERN, bill_run_issued_at
 from billing_core.models import Account, ContactPhone, Coverage, Enrollee
-from billing_core.payments import (
-    add_bank_method,
-    add_card,
-    add_tokenized_bank_method,
-    record_authorization,
-    take_payment,
-)
+from billing_core.payment_methods import add_bank_method, add_card, add_tokenized_bank_method
+from billing_core.payments import record_authorization, take_payment
 from billing_core.runtime import BillingRuntime
 
 _numbers = itertools.count(2000000001)

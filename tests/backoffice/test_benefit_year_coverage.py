@@ -22,12 +22,14 @@ from billing_core.backoffice.business_days import is_business_day
 from billing_core.backoffice.delinquency_job import run_delinquency
 from billing_core.backoffice.drafts import run_drafts
 from billing_core.backoffice.models import MemberNotification, NachaEntry, PaymentReversal
-from billing_core.backoffice.nacha import ReturnSpec, build_return_file, parse_file, run_origination
-from billing_core.backoffice.returns import apply_returns, read_return_file
+from billing_core.backoffice.nacha import parse_file, run_origination
+from billing_core.backoffice.return_items import read_return_file
+from billing_core.backoffice.returns import apply_returns
 from billing_core.billing_calendar import add_months
 from billing_core.ledger import current_invoices, outstanding
 from billing_core.models import Account, Coverage, Payment
 from tests.backoffice.helpers import bill, eastern, make_member, pay
+from tests.backoffice.return_files import ReturnSpec, build_return_file
 
 START, END = date(2026, 12, 1), date(2027, 12, 31)
 R10_ON = date(2027, 7, 26)

@@ -7,8 +7,9 @@ from datetime import date
 import time_machine
 
 from billing_core.backoffice.cli import main
-from billing_core.backoffice.nacha import ReturnSpec, build_return_file, parse_file
+from billing_core.backoffice.nacha import parse_file
 from tests.backoffice.helpers import bill, eastern, make_member
+from tests.backoffice.return_files import ReturnSpec, build_return_file
 
 
 def test_the_daily_command_drafts_files_and_imports_returns(runtime, tmp_path, monkeypatch, capsys):

@@ -14,8 +14,10 @@ from billing_core import errors
 from billing_core.backoffice.delinquency_job import account_standing, run_delinquency
 from billing_core.backoffice.drafts import run_drafts
 from billing_core.backoffice.models import MemberNotification, ReturnRetry
-from billing_core.backoffice.nacha import ReturnSpec, build_return_file, parse_file, run_origination
-from billing_core.backoffice.returns import apply_returns, read_return_file, run_retries
+from billing_core.backoffice.nacha import parse_file, run_origination
+from billing_core.backoffice.representment import run_retries
+from billing_core.backoffice.return_items import read_return_file
+from billing_core.backoffice.returns import apply_returns
 from billing_core.bill_run import run_bill_run
 from billing_core.billing_calendar import bill_run_issued_at
 from billing_core.cancellation import cancel_payment
@@ -24,6 +26,7 @@ from billing_core.models import Coverage, Enrollee, Invoice
 from billing_core.standing import caller_standing
 from messages.render import render
 from tests.backoffice.helpers import bill, eastern, make_member, pay
+from tests.backoffice.return_files import ReturnSpec, build_return_file
 
 
 def _notices(rt, kind=None):

@@ -22,13 +22,16 @@ from billing_core.backoffice.models import (
     NachaFile,
     PaymentReversal,
 )
-from billing_core.backoffice.nacha import ReturnSpec, build_return_file, parse_file, run_origination
-from billing_core.backoffice.returns import apply_returns, read_return_file, run_retries
+from billing_core.backoffice.nacha import parse_file, run_origination
+from billing_core.backoffice.representment import run_retries
+from billing_core.backoffice.return_items import read_return_file
+from billing_core.backoffice.returns import apply_returns
 from billing_core.bill_run import revise_invoice
 from billing_core.delinquency import delinquency_state
 from billing_core.ledger import current_invoices, outstanding
 from billing_core.models import Account, Invoice, Payment
 from tests.backoffice.helpers import bill, eastern, make_member, pay
+from tests.backoffice.return_files import ReturnSpec, build_return_file
 from tests.conftest import make_runtime
 
 ACCOUNTS = 240

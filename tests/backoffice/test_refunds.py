@@ -16,7 +16,7 @@ from billing_core.balances import get_balance
 from billing_core.bill_run import end_coverage
 from billing_core.models import Account, AuditEvent, BankMethod, Payment
 from billing_core.money_models import Refund
-from billing_core.payments import add_bank_method
+from billing_core.payment_methods import add_bank_method
 from tests.backoffice.helpers import bill, eastern, make_member, pay
 
 JAN = date(2027, 1, 1)

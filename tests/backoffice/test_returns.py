@@ -15,16 +15,14 @@ from billing_core.backoffice.models import (
     PaymentReversal,
     ReturnRetry,
 )
-from billing_core.backoffice.nacha import ReturnSpec, build_return_file, parse_file, run_origination
-from billing_core.backoffice.returns import (
-    apply_returns,
-    read_return_csv,
-    read_return_file,
-    run_retries,
-)
+from billing_core.backoffice.nacha import parse_file, run_origination
+from billing_core.backoffice.representment import run_retries
+from billing_core.backoffice.return_items import read_return_csv, read_return_file
+from billing_core.backoffice.returns import apply_returns
 from billing_core.ledger import outstanding
 from billing_core.models import Account, AutopayEnrollment, BankMethod, Payment
 from tests.backoffice.helpers import bill, eastern, make_member, pay
+from tests.backoffice.return_files import ReturnSpec, build_return_file
 
 JAN = date(2027, 1, 1)
 

@@ -8,7 +8,8 @@ from decimal import Decimal
 from billing_core.bill_run import run_bill_run
 from billing_core.billing_calendar import bill_run_issued_at
 from billing_core.models import Account, ContactPhone, Coverage, Enrollee
-from billing_core.payments import add_bank_method, record_authorization
+from billing_core.payment_methods import add_bank_method
+from billing_core.payments import record_authorization
 from billing_core.runtime import BillingRuntime
 
 ROUTING = "021000021"

@@ -5,11 +5,8 @@ from decimal import Decimal
 import pytest
 
 from billing_core import errors
-from billing_core.payments import (
-    parse_amount,
-    validate_bank_account_number,
-    validate_routing_number,
-)
+from billing_core.payment_methods import validate_bank_account_number, validate_routing_number
+from billing_core.payments import parse_amount
 
 
 @pytest.mark.parametrize("routing", ["021000021", "111000025", "011000015", " 021000021 "])

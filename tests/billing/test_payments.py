@@ -10,7 +10,8 @@ from billing_core import errors
 from billing_core.autopay import enroll_autopay
 from billing_core.balances import get_balance
 from billing_core.models import AuditEvent, BankMethod
-from billing_core.payments import add_card, list_bank_methods, take_payment
+from billing_core.payment_methods import add_card, list_bank_methods
+from billing_core.payments import take_payment
 from tests.billing.factories import BANK_ACCOUNT, bank_and_consent, bill, make_account
 
 

@@ -4,10 +4,11 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from billing_core.autopay import autopay_status
-from billing_core.db import make_engine, migrate
+from billing_core.db import make_engine
 from billing_core.delinquency import delinquency_state
 from billing_core.demo import DEMO_MEMBERS, load_demo_data
-from billing_core.schema import all_metadata
+from database import migrate
+from database.schema import all_metadata
 
 
 def test_migrations_apply_to_an_empty_database_and_match_the_models(tmp_path):

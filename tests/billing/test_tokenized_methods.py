@@ -9,10 +9,11 @@ from alembic import command
 from sqlalchemy import text
 
 from billing_core import errors
-from billing_core.db import alembic_config, make_engine, migrate
+from billing_core.db import make_engine
 from billing_core.demo import load_demo_data
 from billing_core.models import BankMethod
-from billing_core.payments import add_tokenized_bank_method, list_bank_methods
+from billing_core.payment_methods import add_tokenized_bank_method, list_bank_methods
+from database import alembic_config, migrate
 
 NOW = datetime(2026, 12, 1, 15, tzinfo=UTC)
 MARIA = "1000000001"

@@ -109,8 +109,8 @@ def client_with_outage(tmp_path):  # type: ignore[no-untyped-def]
     """A web app whose Rasa URL answers nothing (connection refused): every Rasa turn is an outage."""
     from datetime import UTC, datetime
 
-    from billing_core.db import migrate
     from billing_core.demo import load_demo_data
+    from database import migrate
     from tests.conftest import make_runtime
     from tests.rasa_stack import free_port
     from tests.voice.helpers import Caller

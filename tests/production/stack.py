@@ -393,9 +393,9 @@ def start_multi(work: Path, model: Path, instances: int = 2, debug: bool = True)
             tracker_db="rasa_tracker",
             key_file=key_file,
         )
-        for command in ("migrate", "demo"):
+        for package, command in (("database", "migrate"), ("billing_core", "demo")):
             subprocess.run(
-                [str(APP_PYTHON), "-m", "billing_core", command],
+                [str(APP_PYTHON), "-m", package, command],
                 cwd=REPO,
                 env=stack.env(),
                 check=True,

@@ -52,7 +52,7 @@ REPLIES = [
 @pytest.fixture
 def app(tmp_path: Path):  # type: ignore[no-untyped-def]
     runtime = make_runtime(f"sqlite:///{tmp_path / 'billing.sqlite3'}", tmp_path)
-    from billing_core.db import migrate
+    from database import migrate
 
     migrate(runtime.settings.database_url)
     with runtime.uow() as uow:

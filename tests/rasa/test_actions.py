@@ -30,7 +30,7 @@ from actions.payment import (
 )
 from actions.session import ActionSessionStart
 from actions.verify import ValidateVerifyForm
-from billing_core import autopay, payments
+from billing_core import autopay, payment_methods
 from billing_core.backoffice.models import AccountStanding, MemberNotification
 from billing_core.models import Account, Authorization, Payment
 from messages.render import render
@@ -601,7 +601,7 @@ def test_a_draft_day_after_the_23rd_is_refused(demo):
 
 def test_enrolling_in_autopay_with_a_new_bank_account(demo):
     with demo.uow() as uow:
-        ref = payments.add_bank_method(
+        ref = payment_methods.add_bank_method(
             uow,
             "1000000001",
             routing_number="021000021",

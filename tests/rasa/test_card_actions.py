@@ -15,7 +15,7 @@ from sqlalchemy import select
 from actions.autopay import ValidateAutopayEnrollForm
 from actions.bank import ActionAskBankMethodRef
 from actions.payment import ActionAskPaymentConfirmed, ActionSubmitPayment, ValidatePayForm
-from billing_core import payments
+from billing_core import payment_methods
 from billing_core.models import Authorization, Payment
 from billing_core.runtime import BillingRuntime
 from messages.render import render
@@ -38,7 +38,7 @@ def card_demo(
 @pytest.fixture
 def card(card_demo) -> str:
     with card_demo.uow() as uow:
-        return payments.add_card(
+        return payment_methods.add_card(
             uow,
             "1000000001",
             token="ctok_1",

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from billing_core import payments
+from billing_core import payment_methods
 from billing_core.backoffice.models import AccountStanding, MemberNotification
 from billing_core.billing_calendar import utcnow
 from billing_core.delinquency import delinquency_state
@@ -28,7 +28,7 @@ def add_bank_account(rasa_stack, account_number: str, number: str) -> str:
     """What the channel does with the bank numbers it collects itself: store, keep the reference."""
     rt = rasa_stack.runtime()
     with rt.uow() as uow:
-        ref = payments.add_bank_method(
+        ref = payment_methods.add_bank_method(
             uow,
             account_number,
             routing_number="111000025",

@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 from cryptography.fernet import Fernet
 
-from billing_core.db import migrate
 from billing_core.secrets import DEVELOPMENT_VALUES, MissingSecret
 from billing_core.startup import EX_CONFIG
+from database import migrate
 from ivr.app import create_app
 from ivr.config import ChannelSettings
 from ivr.hardening import WEB_APP_SECRETS
@@ -273,7 +273,7 @@ def test_with_real_secrets_every_job_starts_and_finishes(job, database, key_file
 def test_schema_migrations_need_no_secret(tmp_path):
     url = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
     result = subprocess.run(
-        [sys.executable, "-m", "billing_core", "migrate"],
+        [sys.executable, "-m", "database", "migrate"],
         cwd=REPO,
         env={"PATH": os.environ["PATH"], "DATABASE_URL": url},
         capture_output=True,

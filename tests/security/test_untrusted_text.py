@@ -72,7 +72,7 @@ def test_texts_never_carry_a_long_number_however_it_is_disguised():
 
 @pytest.fixture
 def runtime_with_demo(tmp_path: Path) -> BillingRuntime:
-    from billing_core.db import migrate
+    from database import migrate
 
     rt = make_runtime(f"sqlite:///{tmp_path / 'billing.sqlite3'}", tmp_path)
     migrate(rt.settings.database_url)

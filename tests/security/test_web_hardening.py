@@ -11,8 +11,8 @@ from urllib.parse import urlencode
 
 import pytest
 
-from billing_core.db import migrate
 from billing_core.demo import load_demo_data
+from database import migrate
 from ivr.app import create_app
 from ivr.config import ChannelSettings
 from ivr.hardening import MAX_REQUEST_BYTES

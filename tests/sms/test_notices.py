@@ -14,9 +14,10 @@ from sqlalchemy import func, select
 
 from billing_core.backoffice.drafts import plan_rege_notices, run_drafts
 from billing_core.backoffice.models import MemberNotification
-from billing_core.backoffice.nacha import ReturnSpec, build_return_file, parse_file, run_origination
+from billing_core.backoffice.nacha import parse_file, run_origination
 from billing_core.backoffice.notifications import KINDS, OutboxNotifier
-from billing_core.backoffice.returns import apply_returns, read_return_file
+from billing_core.backoffice.return_items import read_return_file
+from billing_core.backoffice.returns import apply_returns
 from billing_core.models import Account, ContactPhone
 from ivr.sms import consent
 from ivr.sms.gsm import is_gsm7, segments
@@ -27,6 +28,7 @@ from ivr.sms.reminder_settings import ReminderSettings
 from ivr.sms.transport import SmsRejected
 from messages.render import render
 from tests.backoffice.helpers import bill, make_member
+from tests.backoffice.return_files import ReturnSpec, build_return_file
 from tests.conftest import make_runtime
 from tests.sms.conftest import RecordingTransport, SimulatedCrash, add_member
 from tests.sms.test_concurrent_runners import SharedTransport

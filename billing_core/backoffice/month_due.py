@@ -1,32 +1,16 @@
-"""Set-based SQL pieces shared by the jobs: what is still owed on a coverage month, per account."""
+"""What is still owed on a coverage month, per account, as one set-based query (the draft job and
+the Reg E planner share it through billing_core.backoffice.draft_facts)."""
 
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 
-from sqlalchemy import BigInteger, ColumnElement, Select, case, func, select, type_coerce
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, case, func, select
 
 from billing_core.ledger import NOT_CREDITED, superseded
 from billing_core.models import Invoice, Payment
 from billing_core.money_models import Refund
-from billing_core.types import CENT
-
-
-def cents(col: ColumnElement) -> ColumnElement[int]:
-    """Money columns hold integer cents; compute on them as integers inside SQL."""
-    return type_coerce(col, BigInteger)
-
-
-def insert_for(session: Session):  # type: ignore[no-untyped-def]
-    """The dialect's INSERT construct (both know ON CONFLICT DO NOTHING)."""
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-
-
-def is_postgres(session: Session) -> bool:
-    return session.get_bind().dialect.name == "postgresql"
+from billing_core.sql import cents
 
 
 def month_due(coverage_month: date, account_filter: ColumnElement[bool] | None = None) -> Select:
@@ -62,7 +46,3 @@ def month_due(coverage_month: date, account_filter: ColumnElement[bool] | None =
     left = billed.c.through - func.coalesce(credit, 0) + func.coalesce(refunded, 0)
     due = case((left <= 0, 0), (left >= billed.c.month, billed.c.month), else_=left)
     return select(billed.c.account_id, due.label("due_cents")).where(billed.c.month > 0)
-
-
-def from_cents(value: int) -> Decimal:
-    return (Decimal(int(value)) / 100).quantize(CENT)
