@@ -14,7 +14,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy import (
-    BigInteger,
     ColumnElement,
     Select,
     and_,
@@ -23,7 +22,6 @@ from sqlalchemy import (
     func,
     or_,
     select,
-    type_coerce,
 )
 
 from billing_core.autopay_sql import autopay_covers_bill
@@ -37,6 +35,7 @@ from billing_core.billing_calendar import (
 )
 from billing_core.ledger import NOT_CREDITED
 from billing_core.models import Account, AutopayEnrollment, ContactPhone, Invoice, Payment
+from billing_core.sql import cents
 
 
 class ReminderDays(Protocol):
@@ -109,11 +108,6 @@ def targets_for(now: datetime, days: ReminderDays) -> list[Target]:
     return targets
 
 
-def _cents(column: Any) -> ColumnElement[int]:
-    """Money columns hold integer cents; work on them raw inside SQL."""
-    return type_coerce(column, BigInteger)
-
-
 def recipients(target: Target, *, stopped_numbers: Any = None) -> Select[Any]:
     """SELECT of who gets the reminder of `target`: account id, contact phone id, number, language,
     time zone and what is left on that bill (integer cents), one row per account.
@@ -123,7 +117,7 @@ def recipients(target: Target, *, stopped_numbers: Any = None) -> Select[Any]:
     newer = inv.alias("newer")
     month = target.coverage_month
     current = (
-        select(inv.c.account_id, inv.c.coverage_month, _cents(inv.c.amount).label("amount"))
+        select(inv.c.account_id, inv.c.coverage_month, cents(inv.c.amount).label("amount"))
         .where(
             inv.c.coverage_month <= month,
             ~exists().where(
@@ -147,7 +141,7 @@ def recipients(target: Target, *, stopped_numbers: Any = None) -> Select[Any]:
     )
     pay = Payment.__table__
     credit = (
-        select(pay.c.account_id, func.sum(_cents(pay.c.amount)).label("credit"))
+        select(pay.c.account_id, func.sum(cents(pay.c.amount)).label("credit"))
         .where(pay.c.status.not_in(NOT_CREDITED))  # returned or cancelled pay nothing
         .group_by(pay.c.account_id)
         .subquery("credit")

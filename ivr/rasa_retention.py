@@ -41,6 +41,7 @@ from sqlalchemy import (
 )
 
 from billing_core.db import make_engine
+from billing_core.sql import is_postgresql
 from billing_core.startup import EX_CONFIG
 
 DEFAULT_DAYS = 30
@@ -92,7 +93,7 @@ def purge_tracker_events(
         raise ValueError("older_than_days must be more than 0 (live conversations would go)")
     now = now or datetime.now(UTC)
     cutoff = now.timestamp() - older_than_days * 86400
-    postgres = engine.dialect.name == "postgresql"
+    postgres = is_postgresql(engine)
     result = PurgeResult()
     after = ""
     while True:

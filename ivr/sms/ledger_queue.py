@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from billing_core.billing_calendar import utcnow
 from billing_core.models import ContactPhone
 from billing_core.runtime import BillingRuntime
+from billing_core.sql import is_postgresql
 from billing_core.unit_of_work import UnitOfWork
 from ivr.sms.models import SmsOptOut
 from ivr.sms.pacing import default_runner_id
@@ -29,7 +30,7 @@ from ivr.sms.reminder_settings import ReminderSettings
 def among(session: Session, column: Any, values: list[Any]) -> ColumnElement[bool]:
     """`column IN values`; on Postgres as `= ANY(array)`, one bind parameter however many values
     (keeps the statement short so the driver can cache it)."""
-    if session.get_bind().dialect.name == "postgresql":
+    if is_postgresql(session):
         return column == any_(literal(values, ARRAY(column.type)))
     return column.in_(values)
 

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import case, text
 from sqlalchemy.dialects import sqlite
 
+from billing_core.sql import is_postgresql
 from billing_core.unit_of_work import UnitOfWork
 from ivr.sms.models import SmsMessage
 from ivr.sms.transport import OutgoingSms, SendResult
@@ -40,8 +41,7 @@ def upsert_messages(uow: UnitOfWork, rows: list[dict[str, Any]]) -> None:
     if not rows:
         return
     table = SmsMessage.__table__
-    dialect = uow.session.get_bind().dialect.name
-    if dialect == "postgresql":
+    if is_postgresql(uow.session):
         _upsert_messages_pg(uow, rows)
         return
     ins = sqlite.insert(table)

@@ -16,13 +16,13 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from billing_core.backoffice.models import MemberNotification
 from billing_core.backoffice.notifications import mark_sent
 from billing_core.billing_calendar import eastern_date
 from billing_core.models import Account, ContactPhone
 from billing_core.runtime import BillingRuntime
+from billing_core.sql import insert_for, is_postgresql
 from billing_core.unit_of_work import UnitOfWork
 from ivr.sms.ledger_queue import among
 from ivr.sms.models import SmsNotice, SmsOptOut, SmsReminder
@@ -148,7 +148,7 @@ def ledger_notices(
                 .order_by(mn.id)
                 .limit(settings.batch_size)
             )
-            if session.get_bind().dialect.name == "postgresql":
+            if is_postgresql(session):
                 stmt = stmt.with_for_update(skip_locked=True, of=mn)
             rows = session.execute(stmt).all()
             if not rows:
@@ -194,11 +194,7 @@ def ledger_notices(
             to_mail(uow, mail)
             stats.to_mail += len(mail)
             if ledger:
-                insert = (
-                    postgresql.insert
-                    if session.get_bind().dialect.name == "postgresql"
-                    else sqlite.insert
-                )
+                insert = insert_for(session)
                 table = SmsNotice.__table__
                 added = (
                     session.execute(

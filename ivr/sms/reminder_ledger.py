@@ -11,9 +11,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import func, literal, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from billing_core.reminder_eligibility import recipients, targets_for
+from billing_core.sql import insert_for, is_postgresql
 from billing_core.unit_of_work import UnitOfWork
 from ivr.sms.models import SmsOptOut, SmsReminder
 from ivr.sms.reminder_settings import ReminderSettings
@@ -41,7 +41,7 @@ def ledger_reminders(
 ) -> dict[str, int]:
     """Write the ledger rows due today; returns how many new rows per kind (0 on a rerun)."""
     session = uow.session
-    dialect = session.get_bind().dialect.name
+    postgres = is_postgresql(session)
     table = SmsReminder.__table__
     counts: dict[str, int] = {}
     for target in targets_for(now, settings):
@@ -54,12 +54,12 @@ def ledger_reminders(
             literal(0),
             literal(now, table.c.created_at.type),
         )
-        ins = (postgresql if dialect == "postgresql" else sqlite).insert(table)
+        ins = insert_for(session)(table)
         stmt = ins.from_select(list(LEDGER_COLUMNS), rows)
         stmt = stmt.on_conflict_do_nothing(
             index_elements=[table.c.account_id, table.c.coverage_month, table.c.kind]
         )
-        if dialect == "postgresql":
+        if postgres:
             # psycopg gives no row count for INSERT ... SELECT; count the inserted rows in SQL.
             inserted = stmt.returning(table.c.id).cte("inserted")
             added = session.scalar(select(func.count()).select_from(inserted)) or 0

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import case, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 
+from billing_core.sql import insert_for
 from billing_core.unit_of_work import UnitOfWork
 from ivr.sms import consent
 from ivr.sms.message_log import status_rank
@@ -33,8 +33,7 @@ def record_status(
     status = status.strip().lower()
     rank = status_rank(status)
     table = SmsMessage.__table__
-    dialect = uow.session.get_bind().dialect.name
-    ins = (postgresql if dialect == "postgresql" else sqlite).insert(table)
+    ins = insert_for(uow.session)(table)
     later = ins.excluded.status_rank > table.c.status_rank
     uow.session.execute(
         ins.values(

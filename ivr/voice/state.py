@@ -15,10 +15,10 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import delete, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from billing_core.billing_calendar import utcnow
 from billing_core.runtime import BillingRuntime
+from billing_core.sql import insert_for
 from billing_core.unit_of_work import UnitOfWork
 from ivr.voice.models import VoiceCall, VoiceTurn
 
@@ -37,8 +37,6 @@ class Claim:
 # Every webhook runs claim() and finish(): plain Core statements on the tables, no ORM objects.
 CALLS = VoiceCall.__table__
 TURNS = VoiceTurn.__table__
-INSERT_IF_ABSENT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
-
 InitialState = dict[str, Any] | Callable[[UnitOfWork], dict[str, Any]] | None
 
 
@@ -47,7 +45,7 @@ class CallStore:
         self.runtime = runtime
         # INSERT ... ON CONFLICT DO NOTHING RETURNING: a row back means this request took the turn.
         self._take_turn = (
-            INSERT_IF_ABSENT[runtime.engine.dialect.name](TURNS)
+            insert_for(runtime.engine)(TURNS)
             .on_conflict_do_nothing(index_elements=[TURNS.c.call_sid, TURNS.c.turn])
             .returning(TURNS.c.turn)
         )
