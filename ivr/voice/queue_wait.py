@@ -85,7 +85,7 @@ def whisper_prompt(context: Context | None) -> Prompt:
         form, _, question = context.stopped_in.partition(".")
         place = _words(f"place.{form}", form)
         if question:
-            place = f"{place}, {_words('', question)}"
+            place = f"{place}, {_words(f'question.{question}', question)}"
         said.append(("whisper_stopped", {"place": place}))
     said.append((f"reason.{context.reason}", {}))
     if context.language == "es":

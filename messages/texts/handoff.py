@@ -1,6 +1,6 @@
 """Hand-off to people: after-hours callbacks and texts, the queue's hold message, the agent's whisper.
 
-The whisper (`whisper_*`, `topic.*`, `place.*`, `reason.*`) is said to the agent, in English
+The whisper (`whisper_*`, `topic.*`, `place.*`, `question.*`, `reason.*`) is said to the agent, in English
 whatever the caller's language; it has Spanish translations only because every message must.
 """
 
@@ -79,4 +79,13 @@ MESSAGES: dict[str, str] = {
     "place.autopay_cancel_form": N_("AutoPay cancellation"),
     "place.bank": N_("bank details entry"),
     "place.outage": N_("the keypad menu for outages"),
+    "question.account_number": N_("the account number"),
+    "question.zip_code": N_("the ZIP code or birth date"),
+    "question.date_of_birth": N_("the birth date"),
+    "question.payment_amount": N_("the amount"),
+    "question.bank_method_ref": N_("the bank account"),
+    "question.payment_confirmed": N_("the authorization"),
+    "question.draft_day": N_("the draft day"),
+    "question.autopay_confirmed": N_("the authorization"),
+    "question.autopay_cancel_confirmed": N_("the confirmation"),
 }

@@ -123,7 +123,7 @@ def test_the_agent_line_gets_a_whisper_url_that_says_the_context(caller, fake_ra
     said = spoken(parse(response.data))
     assert "Verified, account ending in 0 0 0 4." in said
     assert "Asked about: paying the bill, late payment." in said
-    assert "Stopped at: a payment, payment amount." in said
+    assert "Stopped at: a payment, the amount." in said
     assert "The caller asked for an agent." in said
     assert not any(secret in said.replace(" ", "") for secret in SECRETS)
     assert agent_leg.post(whisper_url, {}, signed=False).status_code == 403
