@@ -149,6 +149,12 @@ def test_texts_and_chats_get_no_hand_off_context(channel, clock):
 
 def test_the_phone_gets_the_hand_off_context(clock):
     tracker = make_tracker(intent="talk_to_agent", metadata={"channel": "voice", "locale": "en"})
-    said = payloads(run(ActionTransferToAgent(), tracker)[0])[0]
-    assert said["msg"] == "transfer_to_agent" and said["verified"] is False
-    assert said["reason"] == "caller_asked"
+    assert payloads(run(ActionTransferToAgent(), tracker)[0]) == [
+        {
+            "msg": "transfer_to_agent",
+            "expect": "agent",
+            "verified": False,
+            "asked": [],
+            "reason": "caller_asked",
+        }
+    ]
