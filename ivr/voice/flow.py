@@ -72,7 +72,7 @@ def on_language(call: Call) -> VoiceResponse:
 
 
 def missed(call: Call, lead: str) -> VoiceResponse:
-    """Silence or an answer that means nothing here: re-prompt twice, then offer an agent."""
+    """An answer that means nothing here: re-prompt twice, then offer an agent."""
     call.state["misses"] = call.state.get("misses", 0) + 1
     if call.state["misses"] <= MAX_MISSES:
         return call.reask(lead)

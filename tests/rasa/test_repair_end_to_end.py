@@ -134,22 +134,22 @@ def test_go_back_and_repeat_in_the_autopay_forms(rasa_stack):
 
 def test_on_the_phone_the_agent_request_carries_the_context_and_nothing_sensitive(rasa_stack):
     who = conversation("CA-agent")
-    voice = {"channel": "voice", "caller_account": "1000000004", "phone": "+15085550104"}
+    voice = {"channel": "voice", "phone": "+19785550105"}  # Cape Ann Bakery's phone
     rasa_stack.send(who, "i need to make a payment", **voice)
-    rasa_stack.send(who, "1000000004", **voice)
-    assert ids(rasa_stack.send(who, "02740", **voice)) == ["verified", "ask_payment_amount"]
+    rasa_stack.send(who, "2000000001", **voice)
+    assert ids(rasa_stack.send(who, "01930", **voice)) == ["verified", "ask_payment_amount"]
     answer = rasa_stack.send(who, "can i talk to an agent", **voice)
     assert ids(answer)[0] in ("transfer_to_agent", "agent_closed")
     context = {k: v for k, v in answer[0].items() if k in CONTEXT_KEYS}
     assert context == {
         "verified": True,
-        "account_last4": "0004",
+        "account_last4": "0001",
         "asked": ["pay_bill"],
         "stopped_in": "pay_form.payment_amount",
         "reason": "caller_asked",
     }
     said = json.dumps(answer)
-    assert not any(s in said for s in ("02740", "1968", "6789", "1000000004", "+15085550104"))
+    assert not any(s in said for s in ("01930", "2000000001", "+19785550105"))
 
 
 def test_an_unverified_caller_who_was_not_understood_is_handed_over_as_such(rasa_stack):
