@@ -160,3 +160,15 @@ def test_an_unverified_caller_who_was_not_understood_is_handed_over_as_such(rasa
     assert answer[0]["verified"] is False and answer[0]["asked"] == []
     assert answer[0]["reason"] == "not_understood"
     assert "account_last4" not in answer[0] and "stopped_in" not in answer[0]
+
+
+def test_the_ivrs_slash_messages_rewind_and_leave_the_form_too(rasa_stack):
+    """What the IVR sends for "go back" / "start over" said at its own prompts (the bank entry)."""
+    who = conversation("CA-slash")
+    rasa_stack.send(who, "/pay_bill", **VOICE)
+    rasa_stack.send(who, '/inform{"account_number":"1000000002"}', **VOICE)
+    rasa_stack.send(who, '/inform{"zip_code":"01840"}', **VOICE)
+    assert ids(rasa_stack.send(who, '/inform{"amount":"10.00"}', **VOICE))[0] in BANK_QUESTIONS
+    assert ids(rasa_stack.send(who, "/go_back", **VOICE)) == ["ask_payment_amount"]
+    assert ids(rasa_stack.send(who, "/start_over", **VOICE)) == ["start_over"]
+    assert active_loop(rasa_stack, who) is None
