@@ -31,6 +31,10 @@ FORM_QUESTIONS: dict[str, tuple[tuple[str, ...], ...]] = {
         ("autopay_confirmed", "authorization_params_json"),
     ),
     "autopay_cancel_form": (("autopay_cancel_confirmed", "authorization_params_json"),),
+    # The self-service confirmations (issue 14, items 1-3): one question each.
+    "autopay_pause_form": (("autopay_pause_confirmed", "authorization_params_json"),),
+    "autopay_resume_form": (("autopay_resume_confirmed", "authorization_params_json"),),
+    "payment_cancel_form": (("payment_cancel_confirmed", "authorization_params_json"),),
 }
 # Verification's own answers are dropped too: a half-given account number is not kept.
 FORM_SLOTS = tuple(dict.fromkeys(s for form in FORM_QUESTIONS.values() for q in form for s in q))

@@ -9,7 +9,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation import ActionRepeat, ActionTransferToAgent
 from actions.handoff_context import asked, handoff_context, stopped_in
-from actions.repair import FORM_SLOTS, ActionGoBack, ActionStartOver, step_back
+from actions.repair import FORM_QUESTIONS, FORM_SLOTS, ActionGoBack, ActionStartOver, step_back
+from scripts.repair_rules import RULES, forms, rules_text
 from tests.rasa.conftest import make_tracker, msg_ids, payloads, slot_events
 
 
@@ -158,3 +159,10 @@ def test_the_phone_gets_the_hand_off_context(clock):
             "reason": "caller_asked",
         }
     ]
+
+
+def test_every_form_has_its_repair_rules_and_known_questions():
+    """A form added without them would take "go back" or "repeat that" as an answer."""
+    assert RULES.read_text(encoding="utf-8") == rules_text(), "run scripts/repair_rules.py"
+    assert set(forms()) <= set(FORM_QUESTIONS)
+    assert len(forms()) >= 4
