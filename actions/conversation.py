@@ -8,7 +8,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import MAIN_BUTTONS, latest_text, say
+from actions.common import MAIN_BUTTONS, Context, latest_text, say
+from actions.handoff_context import handoff_context
 from actions.identity import acting_for, named_accounts, verified_account
 from billing_core.billing_calendar import EASTERN, utcnow
 from billing_core.settings import CUSTOMER_SERVICE_PHONE
@@ -69,8 +70,11 @@ class ActionTransferToAgent(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> list[EventType]:
+        # On the phone the IVR hands the call over (or offers a callback after hours): it passes
+        # this context to the agent. Texts and chats only hear where to call.
+        context = handoff_context(tracker) if Context.of(tracker).channel == "voice" else {}
         if call_center_open(utcnow()):
-            say(dispatcher, "transfer_to_agent", expect="agent")
+            say(dispatcher, "transfer_to_agent", expect="agent", **context)
         else:
             say(
                 dispatcher,
@@ -78,12 +82,14 @@ class ActionTransferToAgent(Action):
                 phone=CUSTOMER_SERVICE_PHONE,
                 expect="menu",
                 buttons=MAIN_BUTTONS,
+                **context,
             )
         return [SlotSet("agent_offered", False)]
 
 
 class ActionRepeat(Action):
-    """Says again what the assistant said in its last turn."""
+    """Says again what the assistant said in its last turn; inside a form it says nothing, and the
+    form (its rule runs it next) asks its current question again."""
 
     def name(self) -> str:
         return "action_repeat"
@@ -91,6 +97,8 @@ class ActionRepeat(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> list[EventType]:
+        if tracker.active_loop_name:
+            return []
         events = tracker.events
         # Skip the current "repeat" message, then collect the bot turn before it.
         last_user = max(

@@ -13,7 +13,12 @@ from ivr.config import ChannelSettings
 from ivr.rasa_client import RasaClient
 
 # Each channel package exposes a Flask blueprint `bp` (imported when the app is built, not before).
-CHANNEL_BLUEPRINTS = ("ivr.voice.routes", "ivr.sms.routes", "ivr.chat.routes")
+CHANNEL_BLUEPRINTS = (
+    "ivr.voice.routes",
+    "ivr.voice.agent_routes",
+    "ivr.sms.routes",
+    "ivr.chat.routes",
+)
 
 
 def create_app(

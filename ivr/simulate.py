@@ -142,7 +142,10 @@ class Phone:
             elif tag == "Redirect":
                 return self.post(verb.text or "", {"CallStatus": "in-progress"})
             elif tag in ("Dial", "Enqueue"):
-                print(f"  [transferred: <{tag}> {verb.text or ''}]", file=self.out)
+                # <Dial><Number url=whisper>, <Enqueue workflowSid><Task>{attributes}</Task>.
+                inner = " ".join((child.text or "").strip() for child in verb)
+                target = (verb.text or "").strip() or verb.get("workflowSid") or ""
+                print(f"  [transferred: <{tag}> {target} {inner}".rstrip() + "]", file=self.out)
                 return None
             elif tag == "Hangup":
                 print("  [Twilio hangs up]", file=self.out)

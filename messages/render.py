@@ -20,7 +20,7 @@ from babel.support import NullTranslations, Translations
 from billing_core.billing_calendar import EASTERN
 
 LOCALES_DIR = Path(__file__).resolve().parent / "locales"
-DOMAINS = ("common", "dialogue", "faq", "voice", "sms", "web")
+DOMAINS = ("common", "dialogue", "faq", "voice", "sms", "web", "repair", "handoff")
 SUPPORTED_LOCALES = ("en", "es")
 BABEL_LOCALE = {"en": "en_US", "es": "es_US"}
 DIGIT_KEYS = {"last4", "account_last4", "confirmation_number"}

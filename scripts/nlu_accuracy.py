@@ -27,6 +27,8 @@ SETS: dict[str, tuple[str, float]] = {
     "es": ("nlu_es.yml", 0.94),
     "heldout_en": ("heldout_en.yml", 0.95),
     "regression_en": ("regression_en.yml", 0.95),
+    # Conversation repair ("repeat that", "go back", "start over", "agent"), English and Spanish.
+    "repair": ("repair.yml", 0.95),
 }
 
 

@@ -36,6 +36,7 @@ def handed_over(call: Call, ref: payments.BankMethodRef) -> Converse:
 
 def give_up(call: Call) -> VoiceResponse:
     call.state.pop("bank", None)
+    call.state["agent_reason"], call.state["agent_where"] = "bank_entry", "bank"  # for the agent
     return call.ask(
         [("voice_offer_agent", {})],
         GatherSpec(num_digits=1),

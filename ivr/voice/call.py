@@ -74,13 +74,19 @@ class Call:
             VoiceResponse(), [*lead, *prompt], locale=self.locale, action=self.action(), spec=spec
         )
 
-    def reask(self, lead: str) -> VoiceResponse:
-        prompt = [(lead, {}), *[(m, p) for m, p in self.state.get("prompt", [])]]
+    def reask(self, lead: str | None) -> VoiceResponse:
+        """The last question again, after the message `lead` (None: just the question)."""
+        said = [(m, p) for m, p in self.state.get("prompt", [])]
+        prompt = [(lead, {}), *said] if lead else said
         spec = GatherSpec(**self.state.get("spec", {}))
         response = gather(
             VoiceResponse(), prompt, locale=self.locale, action=self.action(), spec=spec
         )
         return response
+
+    def repeat(self) -> VoiceResponse:
+        """The caller asked to hear the question again (`*` or "repeat that")."""
+        return self.reask(None)
 
     def speak(self, prompt: Prompt) -> VoiceResponse:
         return speak(prompt, self.locale)

@@ -1,8 +1,9 @@
 """The call flow: greeting and language, the main menu, turns through Rasa, agents, re-prompts.
 
 Every voice webhook enters here (ivr/voice/routes.py calls `start`, `on_gather`, `on_pay_result` or
-`on_fallback`). A turn for a sub-flow (bank entry, <Pay>, the outage menu, the text receipt) runs
-its step, which answers with TwiML or a decision (ivr/voice/goto.py) that `follow` acts on.
+`on_fallback`). A turn for a sub-flow (bank entry, <Pay>, the outage menu, the text receipt, after
+hours) runs its step, which answers with TwiML or a decision (ivr/voice/goto.py) that `follow` acts
+on. Before any step, silence and the repair keys and words are handled (ivr/voice/repair.py).
 """
 
 from __future__ import annotations
@@ -16,10 +17,11 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from ivr.rasa_client import BotMessage, RasaUnavailable
 from ivr.untrusted import as_text, holds_bank_or_card_number
-from ivr.voice import bank, outage, pay_connector, text_receipt
+from ivr.voice import after_hours, bank, outage, pay_connector, repair, text_receipt
 from ivr.voice.call import MAX_MISSES, Call, inform
 from ivr.voice.goto import Agent, Converse, Menu, Missed, Outcome, Respond
-from ivr.voice.hours import agents_available, transfer
+from ivr.voice.handoff import Context, transfer
+from ivr.voice.hours import agents_available
 from ivr.voice.twiml import MENU, ONE_KEY, GatherSpec, Prompt
 
 log = logging.getLogger(__name__)
@@ -34,9 +36,7 @@ MENU_KEYS = {
 }
 YES_NO_KEYS = {"1": "/affirm", "2": "/deny"}
 SPANISH = re.compile(r"\b(espa(ñ|n|ny)ol|spanish)\b", re.IGNORECASE)
-AGENT_WORDS = re.compile(
-    r"\b(agent|agente|representative|representante|operator|operador|person|persona)\b", re.I
-)
+AGENT_WORDS = repair.AGENT_WORDS
 AGENT_ANSWERS = {"transfer_to_agent", "agent_closed"}
 # The slot a keypad entry fills, from the id of the message that asked (when it names no "slot").
 SLOT_HINTS = (
@@ -72,28 +72,61 @@ def on_language(call: Call) -> VoiceResponse:
 
 
 def missed(call: Call, lead: str) -> VoiceResponse:
-    """Silence or an answer that means nothing here: re-prompt twice, then offer an agent."""
+    """An answer that means nothing here: re-prompt twice, then offer an agent."""
     call.state["misses"] = call.state.get("misses", 0) + 1
     if call.state["misses"] <= MAX_MISSES:
         return call.reask(lead)
     call.state["misses"] = 0
+    call.state["agent_reason"] = "not_understood"
     return call.ask([("voice_offer_agent", {})], ONE_KEY, step="offer_agent", lead=[(lead, {})])
 
 
 def on_offer_agent(call: Call) -> VoiceResponse:
-    if call.digits == "0" or AGENT_WORDS.search(call.speech):
-        return agent(call)
-    if call.silent:
-        return call.hang_up([])
-    return main_menu(call)
+    """Not the agent (0 and "agent" are taken by repair.intercept): back to the main menu."""
+    call.state.pop("agent_reason", None)
+    call.state.pop("agent_where", None)
+    return follow(call, repair.to_rasa_or_menu(call, "/start_over"))
 
 
-def agent(call: Call, lead: Prompt = ()) -> VoiceResponse:
-    if agents_available(call.now, call.settings.holidays):
-        response = call.speak([*lead, ("voice_agent_transfer", {})])
-        call.state["step"] = "transferred"
-        return transfer(response, call.settings)
-    return main_menu(call, [*lead, ("voice_agent_closed", {})])
+def agent(call: Call, lead: Prompt = (), said: dict | None = None) -> VoiceResponse:
+    """Transfer with the hand-off context (`said`: Rasa's agent answer), or after hours the
+    hours and the callback / text offer."""
+    context = Context.build(
+        said,
+        language=call.locale,
+        reason=call.state.pop("agent_reason", None),
+        stopped_in=call.state.pop("agent_where", None),
+        verified_account=call.state.get("outage_account"),
+    )
+    if not agents_available(call.now, call.settings.holidays):
+        return after_hours.menu(call, [*lead, ("voice_agent_closed", {})], context)
+    response = call.speak([*lead, ("voice_agent_transfer", {})])
+    call.state["step"] = "transferred"
+    call.state["handoff"] = context.as_state()
+    # Twilio reports how the queue or the agent line ended to the next turn (after_transfer).
+    return transfer(response, call.settings, context, call_sid=call.sid, action=call.action())
+
+
+QUEUE_FAILED = {"queue-full", "error", "system-error"}
+DIAL_FAILED = {"busy", "no-answer", "failed", "canceled"}
+
+
+def after_transfer(call: Call) -> VoiceResponse:
+    """The queue or agent line gave up on the caller: offer a callback or a text; else goodbye."""
+    if (
+        call.form.get("QueueResult") in QUEUE_FAILED
+        or call.form.get("DialCallStatus") in DIAL_FAILED
+    ):
+        context = Context.from_state(call.state.get("handoff")) or Context(language=call.locale)
+        return after_hours.menu(call, [("voice_queue_failed", {})], context)
+    return call.hang_up([])
+
+
+def on_after_hours(call: Call) -> Outcome:
+    chosen = after_hours.choice(call)
+    if chosen is not None:
+        return chosen
+    return outage.on_menu(call) if call.state.get("outage") else on_rasa_turn(call)
 
 
 def keypad_value(slot: str | None, digits: str) -> str | None:
@@ -135,9 +168,7 @@ def caller_message(call: Call) -> str | None:
 
 
 def on_rasa_turn(call: Call) -> VoiceResponse:
-    if call.silent:
-        return missed(call, "voice_reprompt_silence")
-    if call.state.get("expect") in (None, "menu") and call.digits in ("9", "*"):
+    if call.state.get("expect") in (None, "menu") and call.digits == "9":
         return main_menu(call)
     if holds_bank_or_card_number(call.speech):
         # Rasa keeps every message: a spoken bank or card number never goes there.
@@ -178,7 +209,7 @@ def respond(call: Call, replies: Sequence[BotMessage]) -> VoiceResponse:
     if expect == "agent" or last.msg in AGENT_ANSWERS:
         # On the phone the IVR decides about agents: it knows the holidays, and it owns the
         # transfer wording. Rasa's own "transferring" / "closed" sentence is left out.
-        return agent(call, prompt[:-1])
+        return agent(call, prompt[:-1], last.params)
     if text_receipt.can_offer(call, replies):
         return text_receipt.offer(call, replies)
     if expect == "end":
@@ -221,20 +252,32 @@ STEPS: dict[str, Callable[[Call], Outcome]] = {
     "language": on_language,
     "rasa": on_rasa_turn,
     "offer_agent": on_offer_agent,
+    "after_hours": on_after_hours,
+    **after_hours.STEPS,
     **bank.STEPS,
     **outage.STEPS,
     **text_receipt.STEPS,
 }
 
 
+# Steps whose silence means something of its own: English at the greeting, no text receipt.
+QUIET_STEPS = {"language", "text_receipt"}
+
+
 def on_gather(call: Call) -> VoiceResponse:
     step = call.state.get("step", "rasa")
-    if step in ("ended", "transferred"):
+    if step == "ended":
         return call.hang_up([])
-    handler = STEPS.get(step, on_rasa_turn)
-    if step.startswith(("bank_", "outage_")) and call.silent:
-        return missed(call, "voice_reprompt_silence")
-    return follow(call, handler(call))
+    if step == "transferred":
+        return after_transfer(call)
+    if call.silent and step not in QUIET_STEPS:
+        return repair.on_silence(call)
+    if not call.silent:
+        repair.heard_something(call)
+        fix = repair.intercept(call)
+        if fix is not None:
+            return follow(call, fix)
+    return follow(call, STEPS.get(step, on_rasa_turn)(call))
 
 
 def on_pay_result(call: Call) -> VoiceResponse:

@@ -732,7 +732,10 @@ def test_one_miss_asks_to_clarify_and_two_in_a_row_offer_an_agent(demo):
 
 
 def test_transfer_in_business_hours_and_after_hours(demo, clock):
-    dispatcher, _ = run(ActionTransferToAgent(), make_tracker())
+    # By chat (on the phone the same answer also carries the hand-off context:
+    # tests/rasa/test_repair_actions.py).
+    chat = {"channel": "web", "locale": "en"}
+    dispatcher, _ = run(ActionTransferToAgent(), make_tracker(metadata=chat))
     assert payloads(dispatcher) == [{"msg": "transfer_to_agent", "expect": "agent"}]
     clock.move_to(datetime(2026, 12, 5, 15, 0, tzinfo=UTC))  # Saturday
     dispatcher, _ = run(ActionTransferToAgent(), make_tracker())

@@ -24,7 +24,7 @@ def scored(tmp_path_factory) -> dict:
             str(RASA_PYTHON),
             "scripts/nlu_accuracy.py",
             "--sets",
-            "en,es,heldout_en,regression_en",
+            "en,es,heldout_en,regression_en,repair",
             "--json",
             str(out),
         ],
@@ -47,7 +47,7 @@ def misses(outcome: dict) -> list[str]:
     ]
 
 
-@pytest.mark.parametrize("name", ["en", "es", "heldout_en", "regression_en"])
+@pytest.mark.parametrize("name", ["en", "es", "heldout_en", "regression_en", "repair"])
 def test_held_out_utterances_are_never_trained_on(scored, name):
     assert scored[name]["overlap"] == []
 
@@ -72,6 +72,17 @@ def test_spanish_understanding_does_not_fall_below_its_figure_before_the_english
     outcome = scored["es"]
     assert outcome["bar"] >= 0.94  # main's Spanish figure before issue 14: 53 of 56
     assert outcome["accuracy"] >= outcome["bar"], misses(outcome)
+
+
+def test_repair_phrases_are_understood_in_english_and_spanish(scored):
+    outcome = scored["repair"]
+    assert {c["expected"] for c in outcome["cases"]} == {
+        "repeat",
+        "go_back",
+        "start_over",
+        "talk_to_agent",
+    }
+    assert outcome["accuracy"] >= 0.95, misses(outcome)
 
 
 def test_a_caller_asking_for_customer_service_is_sent_to_an_agent_but_its_number_is_faq(scored):

@@ -209,7 +209,7 @@ def test_agent_transfer_dials_the_agent_line_in_business_hours(caller, fake_rasa
         caller.dial_in()
         caller.press("1")
         root = caller.press("0")
-    assert root.find("Dial").text == "+18776236765"
+    assert root.find("Dial/Number").text == "+18776236765"  # <Number> carries the whisper
     assert root.find("Gather") is None
 
 
