@@ -18,32 +18,16 @@ from billing_core.accounts import get_account
 from billing_core.billing_calendar import eastern_date
 from billing_core.ledger import ZERO, outstanding
 from billing_core.models import Authorization, BankMethod, Payment
-from billing_core.payment_methods import (  # the methods' names ivr/voice reaches through here
-    CARD,
-    BankMethodRef,
-    add_bank_method,
-    add_card,
-    add_tokenized_bank_method,
-    get_bank_method,
-    validate_bank_account_number,
-    validate_routing_number,
-)
+from billing_core.payment_methods import CARD, get_bank_method
 from billing_core.types import CENT
 from billing_core.unit_of_work import UnitOfWork
 
 __all__ = [
-    "CARD",
     "SEC_BY_CHANNEL",
-    "BankMethodRef",
     "PaymentReceipt",
-    "add_bank_method",
-    "add_card",
-    "add_tokenized_bank_method",
     "parse_amount",
     "record_authorization",
     "take_payment",
-    "validate_bank_account_number",
-    "validate_routing_number",
 ]
 
 SEC_BY_CHANNEL = {"voice": "TEL", "web": "WEB", "sms": "WEB", "paper": "PPD", "mail": "PPD"}

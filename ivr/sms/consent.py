@@ -6,7 +6,8 @@ from datetime import datetime
 
 from sqlalchemy import select, update
 
-from billing_core.models import Account, AuditEvent, ContactPhone
+from billing_core import audit
+from billing_core.models import Account, ContactPhone
 from billing_core.unit_of_work import UnitOfWork
 from ivr.sms.models import SmsOptOut
 
@@ -36,15 +37,13 @@ def opt_out(uow: UnitOfWork, number: str, *, source: str, now: datetime) -> None
     ).all()
     for phone in phones:
         phone.opted_out_at = now
-        session.add(
-            AuditEvent(
-                at=now,
-                account_id=phone.account_id,
-                channel="sms",
-                reference=None,
-                action="sms_opt_out",
-                detail={"source": source},
-            )
+        audit.record(
+            session,
+            "sms_opt_out",
+            at=now,
+            account_id=phone.account_id,
+            channel="sms",
+            detail={"source": source},
         )
     session.flush()
 
@@ -65,15 +64,13 @@ def opt_in(uow: UnitOfWork, number: str, *, source: str, now: datetime) -> bool:
         .values(opted_out_at=None, sms_opt_in=True)
     )
     for account_id in account_ids:
-        session.add(
-            AuditEvent(
-                at=now,
-                account_id=account_id,
-                channel="sms",
-                reference=None,
-                action="sms_opt_in",
-                detail={"source": source},
-            )
+        audit.record(
+            session,
+            "sms_opt_in",
+            at=now,
+            account_id=account_id,
+            channel="sms",
+            detail={"source": source},
         )
     session.flush()
     return was_out

@@ -16,7 +16,7 @@ import logging
 
 from twilio.twiml.voice_response import VoiceResponse
 
-from billing_core import errors, payments
+from billing_core import errors, payment_methods
 from ivr.rasa_client import BotMessage
 from ivr.voice.bank_handoff import KIND_SPEC, ROUTING_SPEC, entry, give_up, handed_over
 from ivr.voice.call import Call
@@ -60,7 +60,7 @@ def start(call: Call, prompt: Prompt, reply: BotMessage) -> VoiceResponse:
 def on_kind(call: Call) -> Outcome:
     bank = entry(call)
     if call.digits == CARD_KEY and bank.get("cards"):
-        bank["kind"] = payments.CARD
+        bank["kind"] = payment_methods.CARD
         call.state["misses"] = 0
         return pay_with_card(call)
     kind = KINDS.get(call.digits)
@@ -88,7 +88,7 @@ def _ask_again(call: Call, question: str, spec: GatherSpec, step: str) -> VoiceR
 def on_routing(call: Call) -> Outcome:
     bank = entry(call)
     try:
-        routing = payments.validate_routing_number(call.digits)
+        routing = payment_methods.validate_routing_number(call.digits)
     except errors.InvalidRoutingNumber:
         return _ask_again(call, "voice_bank_routing", ROUTING_SPEC, "bank_routing")
     bank["routing"] = _seal(call, routing)
@@ -99,7 +99,7 @@ def on_routing(call: Call) -> Outcome:
 def on_account(call: Call) -> Outcome:
     bank = entry(call)
     try:
-        number = payments.validate_bank_account_number(call.digits)
+        number = payment_methods.validate_bank_account_number(call.digits)
     except errors.InvalidBankAccountNumber:
         return _ask_again(call, "voice_bank_account", ACCOUNT_SPEC, "bank_account")
     bank["first"] = _seal(call, number)
@@ -123,7 +123,7 @@ def on_account_again(call: Call) -> Outcome:
     routing = _open(call, bank["routing"])
     try:
         with call.runtime.uow() as uow:
-            ref = payments.add_bank_method(
+            ref = payment_methods.add_bank_method(
                 uow,
                 bank.get("account_number") or "",
                 routing_number=routing,

@@ -9,7 +9,7 @@ from typing import Any
 
 from twilio.twiml.voice_response import VoiceResponse
 
-from billing_core import payments
+from billing_core import payment_methods
 from ivr.voice.call import Call
 from ivr.voice.goto import Converse
 from ivr.voice.twiml import KEYPAD_TIMEOUT, GatherSpec
@@ -23,7 +23,7 @@ def entry(call: Call) -> dict[str, Any]:
     return call.state.setdefault("bank", {})
 
 
-def handed_over(call: Call, ref: payments.BankMethodRef) -> Converse:
+def handed_over(call: Call, ref: payment_methods.BankMethodRef) -> Converse:
     """The account is stored: drop the entry and tell Rasa only its reference, kind and last 4."""
     call.state.pop("bank", None)
     call.state["misses"] = 0

@@ -14,7 +14,7 @@ from typing import Any
 
 from twilio.twiml.voice_response import VoiceResponse
 
-from billing_core import errors, payments
+from billing_core import errors, payment_methods
 from ivr.voice.bank_handoff import KIND_SPEC, ROUTING_SPEC, entry, give_up, handed_over
 from ivr.voice.call import Call
 from ivr.voice.goto import Outcome
@@ -106,12 +106,12 @@ def _last4(masked: str | None) -> str:
 def _routing(number: str | None) -> str | None:
     """The routing number <Pay> reports, kept if it is one (it only describes the account)."""
     try:
-        return payments.validate_routing_number(number) if number else None
+        return payment_methods.validate_routing_number(number) if number else None
     except errors.InvalidRoutingNumber:
         return None
 
 
-def _store_token(call: Call, card: bool) -> payments.BankMethodRef | None:
+def _store_token(call: Call, card: bool) -> payment_methods.BankMethodRef | None:
     """Store what <Pay> tokenized through billing_core; None when it is incomplete or refused."""
     form, bank = call.form, entry(call)
     common: dict[str, Any] = {
@@ -126,8 +126,8 @@ def _store_token(call: Call, card: bool) -> payments.BankMethodRef | None:
         with call.runtime.uow() as uow:
             if card:
                 last4 = _last4(form.get("PaymentCardNumber"))
-                return payments.add_card(uow, account, last4=last4, **common)
-            return payments.add_tokenized_bank_method(
+                return payment_methods.add_card(uow, account, last4=last4, **common)
+            return payment_methods.add_tokenized_bank_method(
                 uow,
                 account,
                 kind=bank.get("kind") or "checking",
@@ -144,7 +144,7 @@ def on_pay_result(call: Call) -> Outcome:
     """The <Pay> action: store the token through billing_core and hand Rasa its reference."""
     bank = entry(call)
     result = call.form.get("Result") or "missing"
-    card = bank.get("kind") == payments.CARD
+    card = bank.get("kind") == payment_methods.CARD
     if result == "success":
         ref = _store_token(call, card)
         if ref is not None:

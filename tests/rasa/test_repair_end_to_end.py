@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
-from billing_core import payments
+from billing_core import payment_methods
 from billing_core.models import Payment
 
 pytestmark = [pytest.mark.rasa, pytest.mark.slow]
@@ -32,7 +32,7 @@ def new_bank_reference(rasa_stack, account_number: str) -> str:  # type: ignore[
     """What the IVR does with the bank numbers it collects: store them, keep the reference."""
     rt = rasa_stack.runtime()
     with rt.uow() as uow:
-        ref = payments.add_bank_method(
+        ref = payment_methods.add_bank_method(
             uow,
             account_number,
             routing_number="111000025",
