@@ -33,14 +33,18 @@ MESSAGES: dict[str, str] = {
     "return_reason.card_declined": N_("the card was declined"),
     "return_reason.bank_returned": N_("the bank did not accept it"),
     # Payment status
-    "payment_status_verify_first": N_(
-        "To look up a payment on your account, I need to verify your identity first."
+    "payment_status_offer_lookup": N_(
+        "I can also look up a payment on your account once I have verified your identity. Would "
+        "you like me to?"
     ),
     "payment_status_none": N_("I don't see any payments on your account yet."),
     "payment_status_scheduled": N_(
         "Your payment of {amount} made {payment_channel} on {payment_date} is pending: it is "
         "credited to your account and has not been sent to your bank yet. It should be final by "
-        "{final_date}. Until it is sent, you can still cancel it."
+        "{final_date}."
+    ),
+    "payment_status_can_cancel": N_(
+        "Until it is sent to your bank, you can still cancel it: just ask me to cancel my payment."
     ),
     "payment_status_processing": N_(
         "Your payment of {amount} made {payment_channel} on {payment_date} is pending: it is "
