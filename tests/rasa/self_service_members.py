@@ -27,9 +27,11 @@ from billing_core.models import Account, ContactPhone, Coverage, Enrollee, Payme
 from billing_core.payments import add_bank_method, record_authorization, take_payment
 from billing_core.runtime import BillingRuntime
 from billing_core.settings import Settings
+from messages.render import render
 from tests.rasa_stack import RasaStack
 
 _numbers = itertools.count(3100000001)
+_conversations = itertools.count()
 ZIP = "02111"
 BANK_LAST4 = "4729"  # said nowhere else: a test can search every answer for it
 
@@ -193,3 +195,43 @@ def copy_of_database(stack: RasaStack, path: Path) -> BillingRuntime:
     return BillingRuntime.start(
         Settings(database_url=f"sqlite:///{path}", bank_data_key_path=stack.key_file)
     )
+
+
+# --- conversations ------------------------------------------------------------------------------
+
+YES = {"en": "yes", "es": "sí"}
+
+
+def ids(payloads):
+    return [p["msg"] for p in payloads]
+
+
+class Conversation:
+    """One conversation through the signed channel; every answer is also rendered in its language
+    and channel, so a message id without wording or a missing parameter fails here."""
+
+    def __init__(self, stack, member: Member, channel: str, locale: str = "en"):
+        self.stack, self.member, self.channel, self.locale = stack, member, channel, locale
+        self.sender = f"{channel}-self-service-{next(_conversations)}"
+        self.meta = {"channel": channel, "locale": locale}
+        if channel == "sms":  # the gateway names the account of a phone verified on it
+            self.meta.update(phone=member.phone, caller_account=member.number)
+
+    def say(self, text: str) -> list[dict]:
+        answer = self.stack.send(self.sender, text, **self.meta)
+        for payload in answer:
+            params = {k: v for k, v in payload.items() if k not in ("msg", "buttons")}
+            assert render(payload["msg"], params, locale=self.locale, channel=self.channel)
+        return answer
+
+    def verify(self, first: str) -> list[dict]:
+        """Asks `first`, gives the account number (unless the phone named it) and the ZIP code."""
+        answer = self.say(first)
+        if ids(answer) == ["ask_account_number"]:
+            answer = self.say(self.member.number)
+        assert ids(answer) == ["ask_zip_code"], answer
+        return self.say(self.member.zip_code)
+
+
+def today():
+    return eastern_date(utcnow())
