@@ -1,6 +1,7 @@
-"""Payment status, AutoPay pause and resume, and cancelling a payment, end to end: the real Rasa
-server and action server over the session's database, by voice, text and chat, in English and
-Spanish. Each test has a member of its own (tests/rasa/self_service_members.py)."""
+"""Payment status and cancelling a payment, end to end: the real Rasa server and action server over
+the session's database, by voice, text and chat, in English and Spanish (AutoPay pause and resume:
+test_self_service_autopay_end_to_end.py). Each test has a member of its own
+(tests/rasa/self_service_members.py)."""
 
 from __future__ import annotations
 
