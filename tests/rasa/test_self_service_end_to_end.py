@@ -138,6 +138,9 @@ def test_after_the_cutoff_the_member_is_told_and_offered_an_agent(
     assert ids(answer) == ["verified", "payment_cancel_too_late"]
     assert answer[1]["expect"] == "yes_no" and answer[1]["payment_date"] == today().isoformat()
     assert ids(talk.say(YES[locale]))[0] in ("transfer_to_agent", "agent_closed")
+    # By chat the conversation goes on after the transfer answer (no clarify loop, no silence).
+    due = talk.say("when is my bill due" if locale == "en" else "cuándo vence mi factura")
+    assert ids(due)[0].startswith("due_date_")  # the account's bill is paid: the general rule
     rt = rasa_stack.runtime()
     with rt.uow() as uow:
         status = uow.session.scalar(
