@@ -23,9 +23,11 @@ from billing_core.autopay_pause import (
     resume_plan,
 )
 from billing_core.backoffice.drafts import run_drafts
+from billing_core.backoffice.letters import build_letter_batch
 from billing_core.backoffice.models import MemberNotification
 from billing_core.models import Account, Payment
 from billing_core.payments import record_authorization
+from ivr.letters import render_letter
 from tests.backoffice.helpers import bill, eastern, make_member, pay
 
 JAN, FEB, MAR = date(2027, 1, 1), date(2027, 2, 1), date(2027, 3, 1)
@@ -194,3 +196,27 @@ def test_a_member_without_autopay_has_nothing_to_pause(runtime):
     number, _ = make_member(runtime)
     with runtime.uow() as uow, pytest.raises(errors.AutopayNotEnrolled):
         pause_plan(uow, number, now=eastern(date(2026, 12, 10)))
+
+
+def test_a_member_without_texts_gets_the_pause_copy_as_a_letter_in_their_language(
+    runtime, tmp_path
+):
+    number, _ = make_member(runtime, autopay_day=18, language="es")
+    bill(runtime, JAN)
+    pause(runtime, number, eastern(date(2026, 12, 10), 11), JAN)
+    batch = build_letter_batch(
+        runtime.uow, now=eastern(date(2026, 12, 11), 8), out_dir=tmp_path, render=render_letter
+    )
+    assert batch.letters == 1
+    manifest = (batch.directory / "manifest.csv").read_text()
+    assert "autopay_paused_copy" in manifest and number in manifest
+    text = render_letter(
+        "autopay_paused_copy",
+        notices(runtime, number)[0][2],
+        "es",
+        "Ana Pérez",
+        number,
+        date(2026, 12, 11),
+    ).body
+    assert "18 de diciembre de 2026" in text and "23 de diciembre de 2026" in text
+    assert "15 de enero de 2027" in text and "Estimado/a Ana Pérez" in text
