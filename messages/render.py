@@ -2,7 +2,8 @@
 
 Params follow a naming convention: `*amount` is money, `*_date` an ISO date, `*_at` an ISO datetime
 (said in Eastern time), `last4`, `account_last4`, `confirmation_number` and `*_digits` are digits,
-`*bank_kind` (checking | savings) is said in the caller's language.
+`*bank_kind` (checking | savings), `*coverage_line`, `*payment_channel` and `*return_reason` are
+said in the caller's language (messages `<kind>.<value>`).
 """
 
 from __future__ import annotations
@@ -20,10 +21,12 @@ from babel.support import NullTranslations, Translations
 from billing_core.billing_calendar import EASTERN
 
 LOCALES_DIR = Path(__file__).resolve().parent / "locales"
-DOMAINS = ("common", "dialogue", "faq", "voice", "sms", "web", "repair", "handoff")
+DOMAINS = ("common", "dialogue", "faq", "voice", "sms", "web", "repair", "handoff", "self_service")
 SUPPORTED_LOCALES = ("en", "es")
 BABEL_LOCALE = {"en": "en_US", "es": "es_US"}
 DIGIT_KEYS = {"last4", "account_last4", "confirmation_number"}
+# Params whose raw value names a word said in the caller's language: message `<key>.<value>`.
+WORD_KEYS = ("bank_kind", "coverage_line", "payment_channel", "return_reason")
 
 
 class UnknownMessage(KeyError):
@@ -99,10 +102,9 @@ def format_param(key: str, value: object, *, locale: str, channel: str) -> str:
             date=format_date(local.date(), "long", locale=loc),
             time=format_time(local.time(), "short", locale=loc),
         )
-    if key.endswith("bank_kind") and f"bank_kind.{value}" in catalog():
-        return template(f"bank_kind.{value}", locale=locale, channel=channel)
-    if key.endswith("coverage_line") and f"coverage_line.{value}" in catalog():
-        return template(f"coverage_line.{value}", locale=locale, channel=channel)
+    for word in WORD_KEYS:
+        if key.endswith(word) and f"{word}.{value}" in catalog():
+            return template(f"{word}.{value}", locale=locale, channel=channel)
     if key in DIGIT_KEYS or key.endswith("_digits"):
         digits = str(value)
         return " ".join(digits) if channel == "voice" else digits

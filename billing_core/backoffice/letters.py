@@ -29,7 +29,8 @@ from billing_core.models import Account
 from billing_core.sql import is_postgresql
 from billing_core.unit_of_work import UnitOfWork
 
-LETTER_KINDS = ("rege_amount_change",)
+# Kinds printed by the letter run; each has a `<message id>@letter` wording (ivr.letters).
+LETTER_KINDS = ("rege_amount_change", "autopay_paused_copy", "autopay_resumed_copy")
 MANIFEST = "manifest.csv"
 MANIFEST_COLUMNS = (
     "batch_id",

@@ -27,6 +27,8 @@ KINDS = (
     "coverage_not_started",
     "coverage_reinstated",
     "autopay_written_copy",
+    "autopay_paused_copy",
+    "autopay_resumed_copy",
 )
 
 

@@ -43,6 +43,20 @@ TEXTS: dict[str, NoticeText] = {
             "draft_day": p.get("draft_day"),
         }
     ),
+    "autopay_paused_copy": NoticeText(
+        lambda p: {
+            "authorized_date": iso_date(p.get("authorized_date")),
+            "skip_draft_date": iso_date(p.get("skip_draft_date")),
+            "due_date": iso_date(p.get("due_date")),
+            "resume_draft_date": iso_date(p.get("resume_draft_date")),
+        }
+    ),
+    "autopay_resumed_copy": NoticeText(
+        lambda p: {
+            "authorized_date": iso_date(p.get("authorized_date")),
+            "due_date": iso_date(p.get("due_date")),
+        }
+    ),
     "payment_returned": NoticeText(lambda p: {"amount": _money(p.get("amount"))}, has_amount=True),
     "card_declined": NoticeText(lambda p: {"amount": _money(p.get("amount"))}, has_amount=True),
     "autopay_suspended": NoticeText(lambda p: {}),

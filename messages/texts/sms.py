@@ -86,6 +86,29 @@ MESSAGES: dict[str, str] = {
         "Health Connector: AutoPay set up by phone {authorized_date}. We debit the amount due on "
         "day {draft_day} monthly. Cancel: 1-877-623-6765. Reply STOP to opt out."
     ),
+    "sms_notice_autopay_paused_copy": N_(
+        "Health Connector: AutoPay is paused for one draft: none on {skip_draft_date}. Please pay "
+        "the bill due {due_date} yourself. Reply STOP to opt out."
+    ),
+    "sms_notice_autopay_paused_copy@letter": N_(
+        "{letter_date}\n\nDear {member_name},\n\nMassachusetts Health Connector account "
+        "{account_digits}: as you asked on {authorized_date}, your AutoPay is paused for one "
+        "draft. We will not draft your bank account on {skip_draft_date}, so please pay the bill "
+        "due {due_date} yourself. Your drafts start again on {resume_draft_date}.\n\nIf you did "
+        "not ask for this, or to undo it, call 1-877-623-6765, Monday to Friday, 8 AM to 6 PM, "
+        "at least 3 business days before the draft.\n\nMassachusetts Health Connector"
+    ),
+    "sms_notice_autopay_resumed_copy": N_(
+        "Health Connector: AutoPay resumed {authorized_date}. We will draft your bill due "
+        "{due_date}. Questions? 1-877-623-6765. Reply STOP to opt out."
+    ),
+    "sms_notice_autopay_resumed_copy@letter": N_(
+        "{letter_date}\n\nDear {member_name},\n\nMassachusetts Health Connector account "
+        "{account_digits}: as you asked on {authorized_date}, your AutoPay is no longer paused. "
+        "We will draft your bank account for your bill due {due_date}, and every month after "
+        "that.\n\nIf you did not ask for this, call 1-877-623-6765, Monday to Friday, 8 AM to "
+        "6 PM, at least 3 business days before the draft.\n\nMassachusetts Health Connector"
+    ),
     "sms_payment_confirmation": N_(
         "Health Connector: we received your payment of {amount}. Confirmation number "
         "{confirmation_number}. Reply STOP to opt out."

@@ -24,7 +24,7 @@ def scored(tmp_path_factory) -> dict:
             str(RASA_PYTHON),
             "scripts/nlu_accuracy.py",
             "--sets",
-            "en,es,heldout_en,regression_en,repair",
+            "en,es,heldout_en,regression_en,repair,self_service",
             "--json",
             str(out),
         ],
@@ -47,7 +47,9 @@ def misses(outcome: dict) -> list[str]:
     ]
 
 
-@pytest.mark.parametrize("name", ["en", "es", "heldout_en", "regression_en", "repair"])
+@pytest.mark.parametrize(
+    "name", ["en", "es", "heldout_en", "regression_en", "repair", "self_service"]
+)
 def test_held_out_utterances_are_never_trained_on(scored, name):
     assert scored[name]["overlap"] == []
 
@@ -98,12 +100,24 @@ def test_a_caller_asking_for_customer_service_is_sent_to_an_agent_but_its_number
 
 
 def test_questions_about_my_own_payment_go_to_the_account_answer_not_the_faq(scored):
-    """Payment status has no intent yet: check_balance answers with the last payment."""
+    """Payment status has its own intent (issue 14): its answer is the payment, from the ledger."""
     asked = [
         c
         for c in scored["regression_en"]["cases"] + scored["heldout_en"]["cases"]
         if c["text"].startswith(("did ", "was my", "has my"))
     ]
     assert len(asked) >= 10
-    assert {c["expected"] for c in asked} == {"check_balance"}
+    assert {c["expected"] for c in asked} == {"ask_payment_status"}
     assert [c for c in asked if c["got"].startswith("faq")] == []
+
+
+def test_the_self_service_requests_are_understood_at_95_percent_in_both_languages(scored):
+    outcome = scored["self_service"]
+    assert len(outcome["cases"]) >= 40
+    assert {c["expected"] for c in outcome["cases"]} == {
+        "ask_payment_status",
+        "pause_autopay",
+        "resume_autopay",
+        "cancel_payment",
+    }
+    assert outcome["accuracy"] >= 0.95, misses(outcome)

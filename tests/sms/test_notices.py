@@ -87,6 +87,9 @@ LONG = {
     "authorized_date": "2027-09-30",
     "draft_day": 23,
     "line": "dental",
+    "skip_draft_date": "2027-09-30",
+    "due_date": "2027-09-30",
+    "resume_draft_date": "2027-10-29",
 }
 
 
