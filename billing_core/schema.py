@@ -18,6 +18,8 @@ MODEL_MODULES = (
     "billing_core.backoffice.models",
     "ivr.voice.models",
     "ivr.sms.models",
+    "ivr.outcomes.models",
+    "ivr.ops.models",
 )
 
 

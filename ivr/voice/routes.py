@@ -16,6 +16,7 @@ from werkzeug.exceptions import HTTPException
 from billing_core import accounts
 from billing_core.billing_calendar import utcnow
 from billing_core.unit_of_work import UnitOfWork
+from ivr.outcomes.hooks import remember_call
 from ivr.twilio_signature import twilio_signed
 from ivr.voice import bank, flow, outage
 from ivr.voice.call import Call
@@ -78,6 +79,7 @@ def run_turn(
         held.redirect(request.full_path, method="POST")
         return twiml(str(held))
     call = _call(claim)
+    prior = dict(claim.state)  # the outcome event compares the state before and after the turn
     try:
         response = handler(call)
     except Exception:
@@ -85,6 +87,7 @@ def run_turn(
         raise
     body = str(response)
     store.finish(claim, body)
+    remember_call(call, prior)
     log.info(
         "call %s turn %s step %s answered in %.0f ms (Rasa %.0f ms)",
         sid,

@@ -1,0 +1,5 @@
+"""stub"""
+
+from flask import Blueprint
+
+bp = Blueprint("ops", __name__, url_prefix="/ops")
