@@ -19,168 +19,35 @@ MAX_CHARS = 300
 NUMBER = "[number]"
 DATE = "[date]"
 
-_NUMBER_WORDS = set(
-    [
-        "zero",
-        "one",
-        "two",
-        "three",
-        "four",
-        "five",
-        "six",
-        "seven",
-        "eight",
-        "nine",
-        "ten",
-        "eleven",
-        "twelve",
-        "thirteen",
-        "fourteen",
-        "fifteen",
-        "sixteen",
-        "seventeen",
-        "eighteen",
-        "nineteen",
-        "twenty",
-        "thirty",
-        "forty",
-        "fifty",
-        "sixty",
-        "seventy",
-        "eighty",
-        "ninety",
-        "hundred",
-        "thousand",
-        "million",
-        "double",
-        "triple",
-        "third",
-        "fourth",
-        "fifth",
-        "sixth",
-        "seventh",
-        "eighth",
-        "ninth",
-        "tenth",
-        "eleventh",
-        "twelfth",
-        "thirteenth",
-        "fourteenth",
-        "fifteenth",
-        "sixteenth",
-        "seventeenth",
-        "eighteenth",
-        "nineteenth",
-        "twentieth",
-        "thirtieth",
-        "cero",
-        "uno",
-        "una",
-        "dos",
-        "tres",
-        "cuatro",
-        "cinco",
-        "seis",
-        "siete",
-        "ocho",
-        "nueve",
-        "diez",
-        "once",
-        "doce",
-        "trece",
-        "catorce",
-        "quince",
-        "dieciseis",
-        "diecisiete",
-        "dieciocho",
-        "diecinueve",
-        "veinte",
-        "veintiuno",
-        "veintiuna",
-        "veintidos",
-        "veintitres",
-        "veinticuatro",
-        "veinticinco",
-        "veintiseis",
-        "veintisiete",
-        "veintiocho",
-        "veintinueve",
-        "treinta",
-        "cuarenta",
-        "cincuenta",
-        "sesenta",
-        "setenta",
-        "ochenta",
-        "noventa",
-        "cien",
-        "ciento",
-        "doscientos",
-        "trescientos",
-        "cuatrocientos",
-        "quinientos",
-        "seiscientos",
-        "setecientos",
-        "ochocientos",
-        "novecientos",
-        "mil",
-        "millon",
-        "millones",
-        "tercero",
-        "cuarto",
-        "quinto",
-        "sexto",
-        "septimo",
-        "octavo",
-        "noveno",
-        "decimo",
-    ]
+
+def _word_set(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+_NUMBER_WORDS = _word_set(
+    """
+    zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen
+    sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety
+    hundred thousand million double triple
+    third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth fourteenth
+    fifteenth sixteenth seventeenth eighteenth nineteenth twentieth thirtieth
+    cero uno una dos tres cuatro cinco seis siete ocho nueve diez once doce trece catorce quince
+    dieciseis diecisiete dieciocho diecinueve veinte veintiuno veintiuna veintidos veintitres
+    veinticuatro veinticinco veintiseis veintisiete veintiocho veintinueve treinta cuarenta
+    cincuenta sesenta setenta ochenta noventa cien ciento doscientos trescientos cuatrocientos
+    quinientos seiscientos setecientos ochocientos novecientos mil millon millones
+    tercero cuarto quinto sexto septimo octavo noveno decimo
+    """
 )
 # Number words only next to another number ("oh two", "first of May", "treinta y uno").
-_WEAK_NUMBER_WORDS = {"oh", "o", "first", "second", "primero", "segundo", "a", "y", "and"}
-_MONTHS = set(
-    [
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-        "jan",
-        "feb",
-        "mar",
-        "apr",
-        "jun",
-        "jul",
-        "aug",
-        "sep",
-        "sept",
-        "oct",
-        "nov",
-        "dec",
-        "enero",
-        "febrero",
-        "marzo",
-        "abril",
-        "mayo",
-        "junio",
-        "julio",
-        "agosto",
-        "septiembre",
-        "setiembre",
-        "octubre",
-        "noviembre",
-        "diciembre",
-        "ene",
-        "abr",
-        "ago",
-        "dic",
-    ]
+_WEAK_NUMBER_WORDS = _word_set("oh o first second primero segundo a y and")
+_MONTHS = _word_set(
+    """
+    january february march april may june july august september october november december
+    jan feb mar apr jun jul aug sep sept oct nov dec
+    enero febrero marzo abril mayo junio julio agosto septiembre setiembre octubre noviembre
+    diciembre ene abr ago dic
+    """
 )
 # Words that may sit inside a date or number run: "the 12th of April", "12 de abril".
 _CONNECTORS = {"of", "de", "del", "the", "el", "and", "y"}
@@ -201,8 +68,8 @@ def _kind(word: str) -> str:
     folded = _fold(word)
     if any(ch.isdigit() for ch in folded):
         return "digits"
-    parts = folded.split("_")
-    if all(part in _NUMBER_WORDS for part in parts if part):
+    parts = [part for part in folded.split("_") if part]
+    if parts and all(part in _NUMBER_WORDS for part in parts):
         return "number"
     if folded in _MONTHS:
         return "month"

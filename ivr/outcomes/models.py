@@ -77,5 +77,6 @@ class OutcomeTurn(Base):
     outage: Mapped[bool] = mapped_column(Boolean)
     miss: Mapped[bool] = mapped_column(Boolean)  # words the assistant missed or was unsure of
     reply: Mapped[str | None] = mapped_column(String(60))  # the last message id answered
+    topic: Mapped[str | None] = mapped_column(String(40))  # the FAQ topic answered, if any
     text: Mapped[str | None] = mapped_column(String(300))  # masked (ivr.outcomes.masking)
     text_key: Mapped[str | None] = mapped_column(String(200))  # for grouping similar words

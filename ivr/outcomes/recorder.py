@@ -155,6 +155,7 @@ def record_turn(engine: Engine, event: TurnEvent) -> int:
                 outage=event.outage,
                 miss=event.miss,
                 reply=reply,
+                topic=event.faq_topic,
                 text=event.text,
                 text_key=event.text_key,
             )

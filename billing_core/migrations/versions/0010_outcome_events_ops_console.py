@@ -62,6 +62,7 @@ def upgrade() -> None:
         sa.Column("outage", sa.Boolean(), nullable=False),
         sa.Column("miss", sa.Boolean(), nullable=False),
         sa.Column("reply", sa.String(length=60), nullable=True),
+        sa.Column("topic", sa.String(length=40), nullable=True),
         sa.Column("text", sa.String(length=300), nullable=True),
         sa.Column("text_key", sa.String(length=200), nullable=True),
         sa.ForeignKeyConstraint(
