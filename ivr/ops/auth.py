@@ -131,7 +131,7 @@ def init_app(app: Flask, engine_of: Callable[[], Engine]) -> None:
     config = app.config
     if not app.secret_key:
         app.secret_key = session_key(config)
-    config.setdefault("SESSION_COOKIE_NAME", "hc_ops")
+    config["SESSION_COOKIE_NAME"] = "hc_ops"
     config["SESSION_COOKIE_PATH"] = "/ops"
     config["SESSION_COOKIE_HTTPONLY"] = True
     config["SESSION_COOKIE_SAMESITE"] = "Strict"

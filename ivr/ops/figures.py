@@ -119,12 +119,15 @@ def _conversations(conn, day, start, end, now, figures) -> None:  # type: ignore
         .where(c.started_at >= start, c.started_at < end)
         .group_by(c.channel, c.language, outcome)
     ).all()
+    per_group: Counter[tuple[str, str, str, str]] = Counter()  # one row per metric and key
     for channel, language, kind, count, verified, *tasks in rows:
         figures.counts.append(Count(day, "conversations", kind, channel, language, count))
-        figures.counts.append(Count(day, "verified", "yes", channel, language, int(verified or 0)))
+        per_group[("verified", "yes", channel, language)] += int(verified or 0)
         for name, done in zip(TASK_BITS, tasks, strict=True):
-            if done:
-                figures.counts.append(Count(day, "task", name, channel, language, int(done)))
+            per_group[("task", name, channel, language)] += int(done or 0)
+    for (metric, key, channel, language), count in per_group.items():
+        if count:
+            figures.counts.append(Count(day, metric, key, channel, language, count))
 
 
 def _intents(conn, day, start, end, now, figures) -> None:  # type: ignore[no-untyped-def]
