@@ -56,3 +56,7 @@ def analyst(ops_app: Flask) -> FlaskClient:
     client = ops_app.test_client()
     assert sign_in(client, "ana").status_code == 302
     return client
+
+
+# The chat tests' Debian Chromium (Playwright) and test-results/ folder.
+from tests.chat.conftest import browser, live_server, results_dir  # noqa: E402, F401
