@@ -40,8 +40,11 @@ class Page:
     sections: list[Section] = field(default_factory=list)
 
 
-def _pct(part: int, whole: int) -> float:
-    return round(100 * part / whole, 1) if whole else 0.0
+NO_DATA = "—"  # a share of nothing is no figure, not 0 %
+
+
+def _pct(part: int, whole: int) -> float | str:
+    return round(100 * part / whole, 1) if whole else NO_DATA
 
 
 def money(cents: int) -> str:
@@ -79,7 +82,7 @@ def containment(fig: Figures, period: Period) -> list[Section]:
             "Containment by channel and language",
             bar_chart(
                 "Containment (%) by channel and language",
-                [(f"{r[0]} / {r[1]}", float(r[-1])) for r in rows],
+                [(f"{r[0]} / {r[1]}", float(r[-1])) for r in rows if r[-1] != NO_DATA],
                 "%",
             ),
             Table(
@@ -102,8 +105,8 @@ def containment(fig: Figures, period: Period) -> list[Section]:
             "Containment by day",
             day_chart(
                 "Containment (%) by day",
-                [r[0] for r in day_rows],
-                [("Containment", [float(r[3]) for r in day_rows])],
+                [str(r[0]) for r in day_rows if r[3] != NO_DATA],
+                [("Containment", [float(r[3]) for r in day_rows if r[3] != NO_DATA])],
                 "%",
             ),  # type: ignore[misc]
             Table(

@@ -89,7 +89,7 @@ def reminders(fig: Figures, period: Period) -> list[Section]:
         rows.append([day, sent, n.get("delivered", 0), failed, n.get("opt_out", 0)])
     return [
         Section(
-            "Reminders",
+            "Reminder texts by day",
             day_chart(
                 "Reminder texts by day",
                 [str(r[0]) for r in rows],
