@@ -13,11 +13,12 @@ import time
 from typing import Any
 
 from flask import Flask, Response, current_app, g, request
+from sqlalchemy import Engine
 
 from billing_core.billing_calendar import utcnow
 from ivr.outcomes import channels
 from ivr.outcomes.exchange import RecordingRasa, exchanges
-from ivr.outcomes.recorder import TurnEvent, end_conversation, record_turn
+from ivr.outcomes.recorder import TurnEvent, end_conversation, events_engine, record_turn
 from ivr.outcomes.settings import OutcomeSettings
 from ivr.rasa_client import pseudonym
 
@@ -59,8 +60,21 @@ def init_app(app: Flask) -> None:
         return response
 
 
+_ENGINES: dict[str, Engine] = {}  # one events pool per database and process, however many apps
+
+
+def _events_engine() -> Engine:
+    billing = current_app.extensions["billing"].engine
+    if billing.dialect.name != "postgresql":
+        return billing
+    key = billing.url.render_as_string(hide_password=False)
+    if key not in _ENGINES:
+        _ENGINES[key] = events_engine(billing)
+    return _ENGINES[key]
+
+
 def _record_request(response: Response) -> None:
-    engine = current_app.extensions["billing"].engine
+    engine = _events_engine()
     at = utcnow()
     latency_ms = int((time.perf_counter() - g.get("outcome_started", time.perf_counter())) * 1000)
     endpoint = request.endpoint or ""

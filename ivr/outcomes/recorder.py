@@ -9,9 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, create_engine, insert, select, update
 
 from ivr.outcomes.models import OutcomeConversation, OutcomeTurn
+from ivr.outcomes.recorder_pg import record_turn_postgres
 from ivr.outcomes.vocabulary import AGENT_OFFERS, LOW_CONFIDENCE, TASK_BITS, intent_bits
 
 CONVERSATIONS = OutcomeConversation.__table__
@@ -54,6 +55,26 @@ class TurnEvent:
         return self.fallback or (self.confidence is not None and self.confidence < LOW_CONFIDENCE)
 
 
+def events_engine(engine: Engine) -> Engine:
+    """The engine outcome events are written with.
+
+    On PostgreSQL, a small pool of its own: autocommit (the event is one statement), no ping
+    before each use (a dead connection fails one event, which is logged and dropped), and
+    synchronous_commit off: these are statistics, not money, so the turn does not wait for the
+    write to reach the disk (a crash can lose the last fraction of a second of events, never
+    corrupt them). Elsewhere (SQLite) the billing engine itself.
+    """
+    if engine.dialect.name != "postgresql":
+        return engine
+    return create_engine(
+        engine.url,
+        isolation_level="AUTOCOMMIT",
+        pool_size=2,
+        max_overflow=4,
+        connect_args={"options": "-c synchronous_commit=off"},
+    )
+
+
 def outcome_of(tasks: int, transfer_reason: str | None, ended: bool) -> str:
     if transfer_reason:
         return "transferred"
@@ -66,7 +87,10 @@ def record_turn(engine: Engine, event: TurnEvent) -> int:
     """Store the event; returns the conversation's id."""
     c = CONVERSATIONS.c
     window = event.at - IDLE.get(event.channel, IDLE_DEFAULT)
+    tasks = event.tasks | (TASK_BITS["faq"] if event.faq_topic else 0)
     with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            return record_turn_postgres(conn, event, window, tasks)
         row = conn.execute(
             select(
                 c.id,
@@ -92,7 +116,6 @@ def record_turn(engine: Engine, event: TurnEvent) -> int:
             if reason is None:
                 offered = row is not None and row.last_reply in AGENT_OFFERS
                 reason = "not_understood" if offered else "caller_asked"
-        tasks = event.tasks | (TASK_BITS["faq"] if event.faq_topic else 0)
         if row is None:
             ended_at = event.at if event.ended else None
             conversation_id = conn.execute(

@@ -1,0 +1,336 @@
+"""Benchmark of the operations console on PostgreSQL: 1 M conversations and 6 M turns in 30 days.
+
+    python scripts/bench_console.py [--conversations 1000000] [--loads 20] [--keep]
+
+Seeds a scratch database (next to DATABASE_URL_TEST) set-based with generate_series: outcome
+events (6 turns a conversation, 10 % of conversations with a missed, masked utterance), 600 k
+payments with 1 % returns, AutoPay audit events among 1 M other audit events, 300 k reminder
+texts and 10 k opt-outs. Then it stores the 29 closed days' rollups as the nightly job would
+(timed), times 20 loads of every page for today, a chosen day and the last 30 days (in-process,
+signed in, render included), a cold 30-day load (one day's rollup missing), and the cost of
+recording one turn's outcome event (masking + its one statement) on the seeded tables.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from cryptography.fernet import Fernet
+from sqlalchemy import create_engine, delete, text
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from billing_core.billing_calendar import eastern_date
+from billing_core.db import migrate
+from billing_core.runtime import BillingRuntime
+from billing_core.settings import Settings
+from ivr.ops.models import DailyCount, DailyLatency, DailyMiss, RollupDay
+from ivr.ops.pages import PAGES
+from ivr.ops.periods import day_bounds
+from ivr.ops.rollup import store_day
+from ivr.ops.users import create_user
+from ivr.outcomes.masking import group_key, mask_utterance
+from ivr.outcomes.recorder import TurnEvent, events_engine, record_turn
+
+ADMIN_URL = os.environ.get("DATABASE_URL_TEST", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+DAYS = 30
+PASSWORD = "bench password 123"
+
+# Words for the missed utterances: 20 x 20 x 10 = 4000 different phrasings, no digits.
+A = "how,where,when,why,can,could,what,who,do,does,is,will,should,would,may,which,are,did,has,have"
+B = "pay,send,mail,change,cancel,stop,start,find,get,see,check,update,move,fix,add,drop,use,set,keep,call"
+C = "bill,autopay,card,check,refund,form,letter,account,plan,premium"
+
+CONVERSATIONS = """
+INSERT INTO outcome_conversations (id, ref, channel, language, started_at, last_at, ended_at,
+    turns, verified, intents, tasks, faq_topic, transfer_reason, outcome, fallbacks, outage_turns,
+    last_reply)
+SELECT i, md5(i::text), channel, language, t, t + interval '90 seconds',
+       t + interval '100 seconds', 6, i % 3 <> 0, (1 << (i % 16)) | 256, tasks,
+       CASE WHEN tasks = 32 THEN 'pay_by_mail' END, reason,
+       CASE WHEN reason IS NOT NULL THEN 'transferred' WHEN tasks <> 0 THEN 'self_served'
+            ELSE 'abandoned' END,
+       CASE WHEN i % 7 = 0 THEN 1 ELSE 0 END, CASE WHEN i % 50 = 9 THEN 1 ELSE 0 END, NULL
+FROM (
+  SELECT i,
+         CASE WHEN i % 10 < 6 THEN 'voice' WHEN i % 10 < 8 THEN 'chat' ELSE 'sms' END AS channel,
+         CASE WHEN i % 5 = 0 THEN 'es' ELSE 'en' END AS language,
+         (CAST(:starts AS timestamp[]))[1 + i % 30]
+           + make_interval(secs => (i * 7919) % (CAST(:lengths AS int[]))[1 + i % 30]) AS t,
+         CASE WHEN i % 10 < 6 THEN 1 << (i % 6) ELSE 0 END AS tasks,
+         CASE WHEN i % 10 = 6 THEN 'caller_asked' WHEN i % 20 = 7 THEN 'not_understood'
+              WHEN i % 50 = 9 THEN 'outage' END AS reason
+  FROM generate_series(1, :n) i
+) s
+"""
+TURNS = """
+INSERT INTO outcome_turns (id, conversation_id, at, channel, latency_ms, rasa_ms, input, intent,
+    confidence, fallback, outage, miss, reply, topic, text, text_key)
+SELECT (c.id - 1) * 6 + k + 1, c.id, c.started_at + make_interval(secs => k * 15), c.channel,
+       CASE WHEN (c.id + k) % 97 = 0 THEN 1500 ELSE 20 + (c.id * 31 + k * 17) % 400 END,
+       15 + (c.id * 13 + k) % 300,
+       CASE WHEN k = 2 THEN 'speech' ELSE 'dtmf' END,
+       (ARRAY['check_balance','ask_due_date','pay_bill','inform','affirm','deny','faq',
+              'ask_autopay_status','talk_to_agent','greet','goodbye','help','out_of_scope',
+              'enroll_autopay','cancel_autopay'])[1 + (c.id + k) % 15],
+       CASE WHEN k = 2 AND c.id % 10 = 0 THEN 0.2 + (c.id % 40) / 100.0 ELSE 0.95 END,
+       k = 2 AND c.id % 20 = 0, k = 1 AND c.id % 50 = 9, k = 2 AND c.id % 10 = 0,
+       'anything_else', CASE WHEN (c.id + k) % 15 = 6 THEN 'pay_by_mail' END,
+       CASE WHEN k = 2 THEN w.phrase END, CASE WHEN k = 2 THEN lower(w.phrase) END
+FROM outcome_conversations c
+CROSS JOIN generate_series(0, 5) k
+CROSS JOIN LATERAL (
+  SELECT (string_to_array(:a, ','))[1 + c.id % 20] || ' do i ' ||
+         (string_to_array(:b, ','))[1 + (c.id / 20) % 20] || ' my ' ||
+         (string_to_array(:c, ','))[1 + (c.id / 400) % 10] AS phrase
+) w
+"""
+BILLING = """
+INSERT INTO accounts (id, account_number, kind, name, zip_code, language, paperless, timezone,
+                      created_at)
+SELECT g, (5000000000 + g)::text, 'household', 'Member ' || g, '02108', 'en', false,
+       'America/New_York', :t0
+FROM generate_series(1, 1000) g;
+INSERT INTO payments (id, confirmation_number, idempotency_key, account_id, amount, fee, method,
+                      channel, status, effective_date, created_at)
+SELECT g, 'B' || g, 'bench:' || g, 1 + g % 1000, 1000 + (g * 37) % 50000, 0, 'eft',
+       (ARRAY['voice','web','autopay','mail','walk_in','bill_pay'])[1 + g % 6],
+       CASE WHEN g % 100 = 0 THEN 'returned' ELSE 'settled' END, CAST(:day0 AS date),
+       :t0 + make_interval(secs => (g * 4.32)::int)
+FROM generate_series(1, 600000) g;
+INSERT INTO payment_reversals (id, payment_id, account_id, amount, return_code, returned_on,
+                               source, created_at)
+SELECT g / 100, g, 1 + g % 1000, 1000 + (g * 37) % 50000, 'R01',
+       (CAST(:day0 AS date)) + (g / 20000 + 2) % 30, 'bench', :t0
+FROM generate_series(100, 600000, 100) g;
+INSERT INTO audit_events (id, at, account_id, channel, reference, action, detail)
+SELECT g, :t0 + make_interval(secs => (g * 2.4)::int), 1 + g % 1000, 'voice', NULL,
+       CASE WHEN g % 40 = 0 THEN (ARRAY['autopay_enrolled','autopay_changed','autopay_paused',
+                                        'autopay_cancelled','autopay_suspended'])[1 + g / 40 % 5]
+            ELSE 'verify_ok' END, '{}'
+FROM generate_series(1, 1000000) g;
+INSERT INTO sms_messages (id, dedupe_key, purpose, to_number, body, transport, sid, status,
+                          status_rank, created_at, updated_at)
+SELECT g, 'bench:' || g, 'reminder', '+1617555' || lpad((g % 10000)::text, 4, '0'), 'Reminder',
+       'twilio', 'SM' || g,
+       (ARRAY['delivered','delivered','delivered','delivered','sent','failed','undelivered'])[1 + g % 7],
+       3, :t0 + make_interval(secs => (g * 8.64)::int), :t0 + make_interval(secs => (g * 8.64)::int)
+FROM generate_series(1, 300000) g;
+INSERT INTO sms_opt_outs (number, opted_out_at, source)
+SELECT '+1508555' || lpad(g::text, 4, '0'), :t0 + make_interval(secs => g * 259), 'STOP'
+FROM generate_series(1, 9999) g;
+"""
+TURN_INDEXES = (
+    "CREATE INDEX ix_outcome_turns_at ON outcome_turns (at)",
+    "CREATE INDEX ix_outcome_turns_conversation_id ON outcome_turns (conversation_id)",
+    "CREATE INDEX ix_outcome_turns_miss_at ON outcome_turns (miss, at)",
+)
+
+
+def timed(label: str, fn, *args):  # type: ignore[no-untyped-def]
+    started = time.perf_counter()
+    result = fn(*args)
+    print(f"{label}: {time.perf_counter() - started:.1f} s", flush=True)
+    return result
+
+
+def p95(samples: list[float]) -> float:
+    return (
+        statistics.quantiles(samples, n=20, method="inclusive")[-1]
+        if len(samples) > 1
+        else samples[0]
+    )
+
+
+def seed(url: str, n: int, now: datetime) -> None:
+    today = eastern_date(now)
+    days = [today - timedelta(days=DAYS - 1 - d) for d in range(DAYS)]
+    starts, lengths = [], []
+    for day in days:
+        start, end = day_bounds(day)
+        starts.append(start.replace(tzinfo=None))
+        # Today gets a whole day's share of conversations, in the part of the day gone so far.
+        length = (min(end, now - timedelta(minutes=5)) - start).total_seconds()
+        lengths.append(max(60, int(length) - 120))
+    # conversation i falls on day (i % 30): index 0 is the first day
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        for statement in TURN_INDEXES:
+            conn.execute(text(f"DROP INDEX {statement.split()[2]}"))
+    with engine.begin() as conn:
+        timed(
+            "seed conversations",
+            conn.execute,
+            text(CONVERSATIONS),
+            {"starts": starts, "lengths": lengths, "n": n},
+        )
+        timed("seed turns", conn.execute, text(TURNS), {"a": A, "b": B, "c": C})
+    with engine.begin() as conn:
+        for statement in TURN_INDEXES:
+            timed(statement.split(" ON ")[0].lower(), conn.execute, text(statement))
+        t0 = starts[0]
+        for statement in BILLING.strip().split(";\n"):
+            if statement.strip():
+                conn.execute(text(statement), {"t0": t0, "day0": days[0]})
+        print("seeded billing tables", flush=True)
+        for table in ("outcome_conversations", "outcome_turns"):
+            conn.execute(
+                text(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
+                )
+            )
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        timed("vacuum analyze", conn.execute, text("VACUUM ANALYZE"))
+    engine.dispose()
+
+
+def sign_in(client) -> None:  # type: ignore[no-untyped-def]
+    import re
+
+    page = client.get("/ops/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    answer = client.post(
+        "/ops/login",
+        data={"username": "bench", "password": PASSWORD, "csrf_token": token},
+        headers={"Origin": "http://localhost"},
+    )
+    assert answer.status_code == 302, answer.status_code
+
+
+def time_pages(app, loads: int, chosen: str) -> list[tuple[str, str, float, float]]:  # type: ignore[no-untyped-def]
+    client = app.test_client()
+    sign_in(client)
+    results = []
+    paths = [f"/ops/{slug}" for slug in PAGES] + ["/ops/misses"]
+    for path in paths:
+        for label, query in (
+            ("today", "period=today"),
+            ("day", f"period=day&day={chosen}"),
+            ("30 days", "period=30d"),
+        ):
+            samples = []
+            for _ in range(loads):
+                started = time.perf_counter()
+                response = client.get(f"{path}?{query}")
+                samples.append((time.perf_counter() - started) * 1000)
+                assert response.status_code == 200, (path, response.status_code)
+            results.append((path, label, statistics.median(samples), p95(samples)))
+            print(
+                f"{path} {label}: p50 {results[-1][2]:.0f} ms, p95 {results[-1][3]:.0f} ms",
+                flush=True,
+            )
+    return results
+
+
+def time_recording(engine, samples: int = 2000) -> tuple[float, float, float, float]:  # type: ignore[no-untyped-def]
+    masking, recording = [], []
+    now = datetime.now(UTC)
+    for i in range(samples):
+        started = time.perf_counter()
+        masked = mask_utterance("my zip is 02108 and I want to pay my bill by phone")
+        event = TurnEvent(
+            "voice",
+            f"bench{i // 6:027d}",
+            now,
+            "en",
+            latency_ms=80,
+            input="speech",
+            intent="pay_bill",
+            confidence=0.9,
+            replies=["ask_amount"],
+            text=masked,
+            text_key=group_key(masked),
+        )
+        middle = time.perf_counter()
+        record_turn(engine, event)
+        done = time.perf_counter()
+        masking.append((middle - started) * 1000)
+        recording.append((done - middle) * 1000)
+    return statistics.median(masking), p95(masking), statistics.median(recording), p95(recording)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--conversations", type=int, default=1_000_000)
+    parser.add_argument("--loads", type=int, default=20)
+    parser.add_argument("--keep", action="store_true", help="keep the scratch database")
+    args = parser.parse_args()
+
+    name = f"hc_bench_console_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    now = datetime.now(UTC)
+    try:
+        migrate(url)
+        timed("seed (total)", seed, url, args.conversations, now)
+        key = Path(tempfile.mkdtemp()) / "bank.key"
+        key.write_bytes(Fernet.generate_key())
+        runtime = BillingRuntime.start(Settings(database_url=url, bank_data_key_path=key))
+        engine = runtime.engine
+        today = eastern_date(now)
+        closed = [today - timedelta(days=d) for d in range(DAYS - 1, 0, -1)]
+        started = time.perf_counter()
+        for day in closed:
+            store_day(engine, day, now)
+        rollup_s = time.perf_counter() - started
+        print(
+            f"rollup of {len(closed)} closed days: {rollup_s:.1f} s ({rollup_s / len(closed):.2f} s a day)"
+        )
+        create_user(engine, "bench", PASSWORD, "analyst", now)
+
+        from ivr.app import create_app
+        from ivr.config import ChannelSettings
+
+        os.environ.setdefault("HC_DEVELOPMENT", "1")
+        app = create_app({"TESTING": True}, runtime=runtime, channels=ChannelSettings("bench"))
+        chosen = (today - timedelta(days=7)).isoformat()
+        results = time_pages(app, args.loads, chosen)
+        # Cold: one closed day's rollup is missing, so the first 30-day load computes it.
+        with engine.begin() as conn:
+            for table in (DailyCount, DailyLatency, DailyMiss, RollupDay):
+                conn.execute(delete(table).where(table.day == closed[10]))
+        client = app.test_client()
+        sign_in(client)
+        started = time.perf_counter()
+        assert client.get("/ops/containment?period=30d").status_code == 200
+        cold = (time.perf_counter() - started) * 1000
+        print(f"cold 30-day containment (one day to roll up): {cold:.0f} ms")
+        mask50, mask95, rec50, rec95 = time_recording(events_engine(engine))
+        print(f"masking one utterance: p50 {mask50:.2f} ms, p95 {mask95:.2f} ms")
+        print(
+            f"recording one turn (3 statements, Postgres): p50 {rec50:.2f} ms, p95 {rec95:.2f} ms"
+        )
+        print("\n| page | today p50 / p95 | chosen day p50 / p95 | 30 days p50 / p95 |")
+        print("|---|---|---|---|")
+        for i in range(0, len(results), 3):
+            row = results[i : i + 3]
+            print(
+                f"| `{row[0][0]}` | "
+                + " | ".join(f"{r[2]:.0f} / {r[3]:.0f} ms" for r in row)
+                + " |"
+            )
+        worst = max(r[3] for r in results)
+        print(f"\nworst p95: {worst:.0f} ms ({'within' if worst <= 300 else 'OVER'} 300 ms)")
+        runtime.engine.dispose()
+    finally:
+        if not args.keep:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        else:
+            print(f"kept database {name}")
+        admin.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
