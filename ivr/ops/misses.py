@@ -8,8 +8,9 @@ export masks each example once more.
 
 from __future__ import annotations
 
+import math
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
@@ -49,6 +50,11 @@ def _words(key: str) -> frozenset[str]:
     return frozenset(w for w in key.split() if w not in _STOP)
 
 
+def _prefix(words: frozenset[str]) -> list[str]:
+    ordered = sorted(words)
+    return ordered[: len(ordered) - math.ceil(SIMILAR * len(ordered)) + 1] if ordered else []
+
+
 def group_misses(misses: list[Miss], labels: dict[str, str]) -> list[MissGroup]:
     """Same key across days first, then similar keys into one group (most frequent first)."""
     by_key: dict[str, MissGroup] = {}
@@ -59,9 +65,15 @@ def group_misses(misses: list[Miss], labels: dict[str, str]) -> list[MissGroup]:
         if miss.intent:
             group.guesses[miss.intent] += miss.count
     groups: list[tuple[frozenset[str], MissGroup]] = []
+    # Prefix filtering: two word sets with Jaccard >= SIMILAR share a word among the first
+    # len - ceil(SIMILAR * len) + 1 of each in one fixed order, so only those are compared.
+    by_prefix: dict[str, list[int]] = defaultdict(list)
     for key, found in sorted(by_key.items(), key=lambda kv: (-kv[1].count, kv[0]))[:2000]:
         words = _words(key)
-        for their_words, group in groups:
+        prefix = _prefix(words)
+        candidates = sorted({i for word in prefix or ("",) for i in by_prefix.get(word, ())})
+        for i in candidates:
+            their_words, group = groups[i]
             union = words | their_words
             if words == their_words or (
                 len(words) > 1 and union and len(words & their_words) / len(union) >= SIMILAR
@@ -74,6 +86,8 @@ def group_misses(misses: list[Miss], labels: dict[str, str]) -> list[MissGroup]:
         else:
             found.keys.append(key)
             groups.append((words, found))
+            for word in prefix or ("",):
+                by_prefix[word].append(len(groups) - 1)
     result = [group for _words_, group in groups]
     for group in result:
         group.label = next((labels[k] for k in group.keys if k in labels), None)

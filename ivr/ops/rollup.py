@@ -6,9 +6,11 @@ finds a closed day without rollups computes and stores it on the spot. Today is 
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Engine, delete, insert, select
+from sqlalchemy import Engine, delete, func, insert, select
 
 from billing_core.billing_calendar import eastern_date
 from ivr.ops.figures import FAMILIES, FAMILY_METRICS, Count, Figures, Latency, Miss, compute_day
@@ -94,6 +96,46 @@ def load(engine: Engine, period: Period, families: tuple[str, ...], now: datetim
         if period.includes_today:
             figures.extend(compute_day(conn, period.today, families, now))
     return figures
+
+
+def load_misses(engine: Engine, period: Period, now: datetime, limit: int = 2000) -> list[Miss]:
+    """The period's most frequent missed-word groups, summed over its days in the database."""
+    ensure_rollups(engine, period.closed_days, now)
+    found: dict[str, Miss] = {}
+    closed = period.closed_days
+    d = DailyMiss
+    with engine.connect() as conn:
+        if closed:
+            in_period = d.day.between(min(closed), max(closed))
+            total = func.sum(d.count)
+            for key, count, fallbacks, example in conn.execute(
+                select(d.text_key, total, func.sum(d.fallbacks), func.min(d.example))
+                .where(in_period)
+                .group_by(d.text_key)
+                .order_by(total.desc(), d.text_key)
+                .limit(limit)
+            ):
+                found[key] = Miss(period.last, key, int(count), int(fallbacks), example, None)
+            guesses: dict[str, Counter[str]] = defaultdict(Counter)
+            for key, intent, count in conn.execute(
+                select(d.text_key, d.intent, func.sum(d.count))
+                .where(in_period, d.text_key.in_(list(found)), d.intent.is_not(None))
+                .group_by(d.text_key, d.intent)
+            ):
+                guesses[key][intent] += int(count)
+            for key, votes in guesses.items():
+                found[key] = replace(found[key], intent=votes.most_common(1)[0][0])
+        if period.includes_today:
+            for miss in compute_day(conn, period.today, ("misses",), now).misses:
+                before = found.get(miss.text_key)
+                if before is not None:
+                    miss = replace(
+                        before,
+                        count=before.count + miss.count,
+                        fallbacks=before.fallbacks + miss.fallbacks,
+                    )
+                found[miss.text_key] = miss
+    return sorted(found.values(), key=lambda m: (-m.count, m.text_key))[:limit]
 
 
 def _columns(model: type) -> list:  # type: ignore[type-arg]

@@ -20,7 +20,6 @@ from werkzeug.exceptions import HTTPException
 from billing_core.billing_calendar import utcnow
 from ivr.ops import auth, misses, rollup
 from ivr.ops.csrf import FIELD, check_csrf, csrf_token
-from ivr.ops.figures import Figures
 from ivr.ops.pages import PAGES, build_page, table_csv
 from ivr.ops.periods import BadPeriod, Period, parse_period
 from ivr.ops.report import Table
@@ -173,8 +172,8 @@ def _not_found() -> Any:
 
 
 def _miss_groups(period: Period) -> list[misses.MissGroup]:
-    figures: Figures = rollup.load(_engine(), period, ("misses",), utcnow())
-    return misses.group_misses(figures.misses, misses.labels(_engine()))
+    found = rollup.load_misses(_engine(), period, utcnow())
+    return misses.group_misses(found, misses.labels(_engine()))
 
 
 def misses_table(groups: list[misses.MissGroup]) -> Table:
