@@ -64,7 +64,7 @@ FROM (
          CASE WHEN i % 10 < 6 THEN 'voice' WHEN i % 10 < 8 THEN 'chat' ELSE 'sms' END AS channel,
          CASE WHEN i % 5 = 0 THEN 'es' ELSE 'en' END AS language,
          (CAST(:starts AS timestamp[]))[1 + i % 30]
-           + make_interval(secs => (i * 7919) % (CAST(:lengths AS int[]))[1 + i % 30]) AS t,
+           + make_interval(secs => (i::bigint * 7919) % (CAST(:lengths AS int[]))[1 + i % 30]) AS t,
          CASE WHEN i % 10 < 6 THEN 1 << (i % 6) ELSE 0 END AS tasks,
          CASE WHEN i % 10 = 6 THEN 'caller_asked' WHEN i % 20 = 7 THEN 'not_understood'
               WHEN i % 50 = 9 THEN 'outage' END AS reason
