@@ -11,7 +11,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import BigInteger, Connection, and_, case, func, select, type_coerce
+from sqlalchemy import BigInteger, Connection, and_, case, func, or_, select, tuple_, type_coerce
 
 from billing_core.backoffice.models import PaymentReversal
 from billing_core.models import AuditEvent, Payment
@@ -132,18 +132,20 @@ def _conversations(conn, day, start, end, now, figures) -> None:  # type: ignore
 
 def _intents(conn, day, start, end, now, figures) -> None:  # type: ignore[no-untyped-def]
     t = OutcomeTurn.__table__.c
-    in_day = (t.at >= start, t.at < end)
-    for channel, intent, count in conn.execute(
-        select(t.channel, t.intent, func.count())
-        .where(*in_day, t.intent.is_not(None))
-        .group_by(t.channel, t.intent)
+    intents: Counter[tuple[str, str]] = Counter()
+    topics: Counter[tuple[str, str]] = Counter()
+    for channel, intent, topic, count in conn.execute(  # one pass over the day's turns
+        select(t.channel, t.intent, t.topic, func.count())
+        .where(t.at >= start, t.at < end, or_(t.intent.is_not(None), t.topic.is_not(None)))
+        .group_by(t.channel, t.intent, t.topic)
     ):
+        if intent is not None:
+            intents[(channel, intent)] += count
+        if topic is not None:
+            topics[(channel, topic)] += count
+    for (channel, intent), count in intents.items():
         figures.counts.append(Count(day, "intent", intent, channel, "", count))
-    for channel, topic, count in conn.execute(
-        select(t.channel, t.topic, func.count())
-        .where(*in_day, t.topic.is_not(None))
-        .group_by(t.channel, t.topic)
-    ):
+    for (channel, topic), count in topics.items():
         figures.counts.append(Count(day, "faq", topic, channel, "", count))
 
 
@@ -183,13 +185,13 @@ def _latency(conn, day, start, end, now, figures) -> None:  # type: ignore[no-un
     if conn.dialect.name == "postgresql":
         p50 = func.percentile_cont(0.5).within_group(t.latency_ms)
         p95 = func.percentile_cont(0.95).within_group(t.latency_ms)
+        # One pass: per channel and, as the empty grouping set, all channels together.
         for channel, turns, q50, q95 in conn.execute(
-            select(t.channel, func.count(), p50, p95).where(*in_day).group_by(t.channel)
+            select(t.channel, func.count(), p50, p95)
+            .where(*in_day)
+            .group_by(func.grouping_sets(tuple_(t.channel), tuple_()))
         ):
-            figures.latency.append(Latency(day, channel, turns, float(q50), float(q95)))
-        row = conn.execute(select(func.count(), p50, p95).where(*in_day)).one()
-        if row[0]:
-            figures.latency.append(Latency(day, "all", row[0], float(row[1]), float(row[2])))
+            figures.latency.append(Latency(day, channel or "all", turns, float(q50), float(q95)))
         return
     values: dict[str, list[int]] = defaultdict(list)
     for channel, latency in conn.execute(select(t.channel, t.latency_ms).where(*in_day)):

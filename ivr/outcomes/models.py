@@ -60,6 +60,7 @@ class OutcomeTurn(Base):
         Index("ix_outcome_turns_conversation_id", "conversation_id"),
         # The analyst's misses of one day: fallbacks and low-confidence turns with words.
         Index("ix_outcome_turns_miss_at", "miss", "at"),
+        Index("ix_outcome_turns_outage_at", "outage", "at"),  # outage minutes of one day
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

@@ -75,6 +75,7 @@ def upgrade() -> None:
     op.create_index("ix_outcome_turns_at", "outcome_turns", ["at"])
     op.create_index("ix_outcome_turns_conversation_id", "outcome_turns", ["conversation_id"])
     op.create_index("ix_outcome_turns_miss_at", "outcome_turns", ["miss", "at"])
+    op.create_index("ix_outcome_turns_outage_at", "outcome_turns", ["outage", "at"])
     op.create_table(
         "ops_users",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -165,6 +166,7 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_ops_logins_at"), table_name="ops_logins")
     op.drop_table("ops_logins")
     op.drop_table("ops_users")
+    op.drop_index("ix_outcome_turns_outage_at", table_name="outcome_turns")
     op.drop_index("ix_outcome_turns_miss_at", table_name="outcome_turns")
     op.drop_index("ix_outcome_turns_conversation_id", table_name="outcome_turns")
     op.drop_index("ix_outcome_turns_at", table_name="outcome_turns")
