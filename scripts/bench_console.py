@@ -133,9 +133,8 @@ FROM generate_series(1, 9999) g;
 """
 TURN_INDEXES = (
     "CREATE INDEX ix_outcome_turns_at ON outcome_turns (at)",
-    "CREATE INDEX ix_outcome_turns_conversation_id ON outcome_turns (conversation_id)",
-    "CREATE INDEX ix_outcome_turns_miss_at ON outcome_turns (miss, at)",
-    "CREATE INDEX ix_outcome_turns_outage_at ON outcome_turns (outage, at)",
+    "CREATE INDEX ix_outcome_turns_miss_at ON outcome_turns (at) WHERE miss",
+    "CREATE INDEX ix_outcome_turns_outage_at ON outcome_turns (at) WHERE outage",
 )
 
 

@@ -6,12 +6,11 @@ today's are computed on each view. Every query reads one day through an index on
 
 from __future__ import annotations
 
-import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import BigInteger, Connection, and_, case, func, or_, select, tuple_, type_coerce
+from sqlalchemy import BigInteger, Connection, and_, case, func, or_, select, type_coerce
 
 from billing_core.backoffice.models import PaymentReversal
 from billing_core.models import AuditEvent, Payment
@@ -170,37 +169,49 @@ def _transfers(conn, day, start, end, now, figures) -> None:  # type: ignore[no-
         figures.counts.append(Count(day, "outage_turns", "", channel, "", count))
 
 
-def _percentile(sorted_values: list[int], fraction: float) -> float:
-    """Linear interpolation between closest ranks (what PostgreSQL's percentile_cont does)."""
-    if not sorted_values:
+def _percentile(histogram: list[tuple[int, int]], total: int, fraction: float) -> float:
+    """Linear interpolation between closest ranks (PostgreSQL's percentile_cont), read from a
+    sorted histogram of (value, count) instead of a sorted list of every value."""
+    if not total:
         return 0.0
-    position = (len(sorted_values) - 1) * fraction
-    low, high = math.floor(position), math.ceil(position)
-    return sorted_values[low] + (sorted_values[high] - sorted_values[low]) * (position - low)
+    position = (total - 1) * fraction
+    low_rank, high_rank = int(position), min(int(position) + 1, total - 1)
+    low = high = None
+    seen = 0
+    for value, count in histogram:
+        if low is None and low_rank < seen + count:
+            low = value
+        if high_rank < seen + count:
+            high = value
+            break
+        seen += count
+    assert low is not None and high is not None
+    return low + (high - low) * (position - int(position))
 
 
 def _latency(conn, day, start, end, now, figures) -> None:  # type: ignore[no-untyped-def]
+    # A histogram of whole milliseconds per channel (a few thousand rows, hashed, not sorted),
+    # then exact percentiles from it: cheaper than sorting a day's 200 k turns twice.
     t = OutcomeTurn.__table__.c
-    in_day = (t.at >= start, t.at < end)
-    if conn.dialect.name == "postgresql":
-        p50 = func.percentile_cont(0.5).within_group(t.latency_ms)
-        p95 = func.percentile_cont(0.95).within_group(t.latency_ms)
-        # One pass: per channel and, as the empty grouping set, all channels together.
-        for channel, turns, q50, q95 in conn.execute(
-            select(t.channel, func.count(), p50, p95)
-            .where(*in_day)
-            .group_by(func.grouping_sets(tuple_(t.channel), tuple_()))
-        ):
-            figures.latency.append(Latency(day, channel or "all", turns, float(q50), float(q95)))
-        return
-    values: dict[str, list[int]] = defaultdict(list)
-    for channel, latency in conn.execute(select(t.channel, t.latency_ms).where(*in_day)):
-        values[channel].append(latency)
-        values["all"].append(latency)
-    for channel, found in values.items():
-        found.sort()
+    histograms: dict[str, Counter[int]] = defaultdict(Counter)
+    for channel, latency, count in conn.execute(
+        select(t.channel, t.latency_ms, func.count())
+        .where(t.at >= start, t.at < end)
+        .group_by(t.channel, t.latency_ms)
+    ):
+        histograms[channel][latency] += count
+        histograms["all"][latency] += count
+    for channel, histogram in histograms.items():
+        ordered = sorted(histogram.items())
+        total = sum(histogram.values())
         figures.latency.append(
-            Latency(day, channel, len(found), _percentile(found, 0.5), _percentile(found, 0.95))
+            Latency(
+                day,
+                channel,
+                total,
+                _percentile(ordered, total, 0.5),
+                _percentile(ordered, total, 0.95),
+            )
         )
 
 

@@ -131,7 +131,7 @@ def save_label(engine: Engine, keys: list[str], intent: str, who: str, now: date
     if intent not in label_choices():
         raise BadLabel("choose one of the listed intents")
     saved = 0
-    for key in list(dict.fromkeys(k for k in keys if k))[:50]:
+    for key in list(dict.fromkeys(k for k in keys if k))[:20]:
         example = example_of(engine, key)
         if example is None:
             continue

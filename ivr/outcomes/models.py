@@ -9,7 +9,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, Float, ForeignKey, Index, Integer, SmallInteger, String
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from billing_core.models import Base
@@ -57,10 +67,21 @@ class OutcomeTurn(Base):
     __tablename__ = "outcome_turns"
     __table_args__ = (
         Index("ix_outcome_turns_at", "at"),
-        Index("ix_outcome_turns_conversation_id", "conversation_id"),
-        # The analyst's misses of one day: fallbacks and low-confidence turns with words.
-        Index("ix_outcome_turns_miss_at", "miss", "at"),
-        Index("ix_outcome_turns_outage_at", "outage", "at"),  # outage minutes of one day
+        # Partial: only the few turns they find are in them, so a turn's insert rarely pays.
+        # The analyst's misses of one day (fallbacks and low-confidence turns with words) and
+        # the outage minutes of one day.
+        Index(
+            "ix_outcome_turns_miss_at",
+            "at",
+            postgresql_where=text("miss"),
+            sqlite_where=text("miss"),
+        ),
+        Index(
+            "ix_outcome_turns_outage_at",
+            "at",
+            postgresql_where=text("outage"),
+            sqlite_where=text("outage"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
