@@ -74,7 +74,10 @@ def upgrade() -> None:
     )
     op.create_index("ix_outcome_turns_at", "outcome_turns", ["at"])
     # Partial: only misses and outage turns are in them (a turn's insert rarely pays for them).
-    for name, flag in (("ix_outcome_turns_miss_at", "miss"), ("ix_outcome_turns_outage_at", "outage")):
+    for name, flag in (
+        ("ix_outcome_turns_miss_at", "miss"),
+        ("ix_outcome_turns_outage_at", "outage"),
+    ):
         op.create_index(
             name,
             "outcome_turns",
