@@ -7,17 +7,15 @@ today's are computed on each view. Every query reads one day through an index on
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import BigInteger, Connection, and_, case, func, or_, select, type_coerce
+from sqlalchemy import Connection, and_, case, func, or_, select
 
-from billing_core.backoffice.models import PaymentReversal
-from billing_core.models import AuditEvent, Payment
+from ivr.ops.figures_billing import BILLING_QUERIES
+from ivr.ops.figures_types import Count, Figures, Latency, Miss
 from ivr.ops.periods import day_bounds
 from ivr.outcomes.models import OutcomeConversation, OutcomeTurn
 from ivr.outcomes.vocabulary import TASK_BITS
-from ivr.sms.models import SmsMessage, SmsOptOut
 
 FAMILIES = (
     "conversations",
@@ -39,55 +37,6 @@ FAMILY_METRICS = {
     "reminders": ("reminder", "opt_out"),
 }
 IDLE = timedelta(minutes=30)  # an open conversation this quiet is over (abandoned)
-AUTOPAY_ACTIONS = (
-    "autopay_enrolled",
-    "autopay_changed",
-    "autopay_paused",
-    "autopay_cancelled",
-    "autopay_suspended",
-)
-
-
-@dataclass(frozen=True)
-class Count:
-    day: date
-    metric: str
-    key: str
-    channel: str
-    language: str
-    count: int
-    cents: int = 0
-
-
-@dataclass(frozen=True)
-class Latency:
-    day: date
-    channel: str
-    turns: int
-    p50_ms: float
-    p95_ms: float
-
-
-@dataclass(frozen=True)
-class Miss:
-    day: date
-    text_key: str
-    count: int
-    fallbacks: int
-    example: str
-    intent: str | None
-
-
-@dataclass
-class Figures:
-    counts: list[Count] = field(default_factory=list)
-    latency: list[Latency] = field(default_factory=list)
-    misses: list[Miss] = field(default_factory=list)
-
-    def extend(self, other: Figures) -> None:
-        self.counts.extend(other.counts)
-        self.latency.extend(other.latency)
-        self.misses.extend(other.misses)
 
 
 def compute_day(conn: Connection, day: date, families: tuple[str, ...], now: datetime) -> Figures:
@@ -240,61 +189,11 @@ def _misses(conn, day, start, end, now, figures) -> None:  # type: ignore[no-unt
         )
 
 
-def _payments(conn, day, start, end, now, figures) -> None:  # type: ignore[no-untyped-def]
-    p = Payment.__table__.c
-    cents = type_coerce(p.amount, BigInteger)
-    for channel, count, total in conn.execute(
-        select(p.channel, func.count(), func.sum(cents))
-        .where(p.created_at >= start, p.created_at < end)
-        .group_by(p.channel)
-    ):
-        figures.counts.append(Count(day, "payments", "posted", channel, "", count, int(total or 0)))
-    r = PaymentReversal.__table__.c
-    for channel, count, total in conn.execute(
-        select(p.channel, func.count(), func.sum(type_coerce(r.amount, BigInteger)))
-        .select_from(PaymentReversal.__table__.join(Payment.__table__, r.payment_id == p.id))
-        .where(r.returned_on == day)
-        .group_by(p.channel)
-    ):
-        figures.counts.append(
-            Count(day, "returns", "returned", channel, "", count, int(total or 0))
-        )
-
-
-def _autopay(conn, day, start, end, now, figures) -> None:  # type: ignore[no-untyped-def]
-    a = AuditEvent.__table__.c
-    for action, count in conn.execute(
-        select(a.action, func.count())
-        .where(a.action.in_(AUTOPAY_ACTIONS), a.at >= start, a.at < end)
-        .group_by(a.action)
-    ):
-        figures.counts.append(
-            Count(day, "autopay", action.removeprefix("autopay_"), "all", "", count)
-        )
-
-
-def _reminders(conn, day, start, end, now, figures) -> None:  # type: ignore[no-untyped-def]
-    m = SmsMessage.__table__.c
-    for status, count in conn.execute(
-        select(m.status, func.count())
-        .where(m.created_at >= start, m.created_at < end, m.purpose == "reminder")
-        .group_by(m.status)
-    ):
-        figures.counts.append(Count(day, "reminder", status, "sms", "", count))
-    o = SmsOptOut.__table__.c
-    opted_out = conn.scalar(
-        select(func.count()).where(o.opted_out_at >= start, o.opted_out_at < end)
-    )
-    figures.counts.append(Count(day, "opt_out", "", "sms", "", int(opted_out or 0)))
-
-
 FAMILY_QUERIES = {
     "conversations": _conversations,
     "intents": _intents,
     "transfers": _transfers,
     "latency": _latency,
     "misses": _misses,
-    "payments": _payments,
-    "autopay": _autopay,
-    "reminders": _reminders,
+    **BILLING_QUERIES,
 }
