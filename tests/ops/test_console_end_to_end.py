@@ -120,3 +120,35 @@ def test_no_bank_number_zip_birth_date_or_phone_reaches_any_console_page_or_expo
         assert secret not in everything, secret
     assert "- intent: help" in everything
     (results_dir / "console-e2e-export.yml").write_text(seen[-1])
+
+
+def test_the_signed_channel_reports_the_nlu_reading_and_nothing_else(rasa_stack):
+    import json
+
+    import requests
+
+    from ivr.rasa_client import CHANNEL_PATH, signed_headers
+    from tests.rasa_stack import CHANNEL_SECRET
+
+    def raw(message: str) -> list[dict]:
+        body = json.dumps(
+            {"sender": f"web:nlu-{uuid.uuid4().hex[:8]}", "message": message, "metadata": {}}
+        ).encode()
+        answer = requests.post(
+            f"{rasa_stack.url}{CHANNEL_PATH}",
+            data=body,
+            headers=signed_headers(CHANNEL_SECRET, body),
+            timeout=30,
+        )
+        answer.raise_for_status()
+        return answer.json()
+
+    words = raw("how can I pay my bill by mail? my zip is 02108")
+    *messages, reading = words
+    assert messages and all("custom" in m for m in messages)
+    assert set(reading) == {"hc_nlu"}
+    assert set(reading["hc_nlu"]) == {"intent", "confidence", "fallback"}
+    assert reading["hc_nlu"]["intent"] == "faq" and 0 < reading["hc_nlu"]["confidence"] <= 1
+    assert "02108" not in json.dumps(reading) and "mail" not in json.dumps(reading)
+    keyed = raw("/check_balance")[-1]["hc_nlu"]
+    assert keyed == {"intent": "check_balance", "confidence": 1.0, "fallback": False}
