@@ -149,3 +149,16 @@ def test_staff_accounts_come_from_the_command_line(ops_app, monkeypatch, capsys)
     assert sign_in(ops_app.test_client(), "olga", "a very long password").status_code == 401
     with pytest.raises(UserError):
         create_user(engine, "Bad Name", PASSWORD, "viewer", None)  # type: ignore[arg-type]
+
+
+def test_every_console_form_refuses_a_post_without_its_token(ops_app, analyst):
+    posts = [
+        rule.rule
+        for rule in ops_app.url_map.iter_rules()
+        if rule.rule.startswith("/ops/") and "POST" in (rule.methods or ())
+    ]
+    assert {"/ops/login", "/ops/logout", "/ops/misses/label"} <= set(posts)
+    for path in posts:
+        refused = analyst.post(path, data={"intent": "help", "key": "x"})
+        assert refused.status_code == 400, path
+    assert analyst.get("/ops/misses").status_code == 200  # still signed in
