@@ -22,6 +22,7 @@ from ivr.ops.figures import Miss
 from ivr.ops.models import DailyMiss, MissLabel
 from ivr.outcomes.masking import mask_utterance
 from ivr.outcomes.models import OutcomeTurn
+from ivr.outcomes.vocabulary import INTENTS
 
 DOMAIN = Path(__file__).resolve().parents[2] / "domain.yml"
 SIMILAR = 0.8  # Jaccard similarity of content words for two groups to count as one
@@ -96,7 +97,10 @@ def group_misses(misses: list[Miss], labels: dict[str, str]) -> list[MissGroup]:
 
 @cache
 def label_choices() -> tuple[str, ...]:
-    """The domain's intents and FAQ topics (`faq/<topic>`), read from domain.yml."""
+    """The domain's intents and FAQ topics (`faq/<topic>`), read from domain.yml (the web image
+    carries it for this; without it, the intents the outcome events know, without FAQ topics)."""
+    if not DOMAIN.exists():
+        return tuple(i for i in INTENTS if i not in ("faq", "nlu_fallback", "other"))
     text = DOMAIN.read_text(encoding="utf-8")
     block = text.split("\nintents:", 1)[1].split("\n\n", 1)[0]
     intents = [m.group(1) for m in re.finditer(r"^  - (\w+)", block, re.M) if m.group(1) != "faq"]

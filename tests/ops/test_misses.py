@@ -99,3 +99,13 @@ def test_a_label_must_be_a_known_intent_and_a_recorded_group(ops_app, analyst):
     )
     assert made_up.status_code == 400 and "no longer recorded" in made_up.text
     assert "1000000001" not in analyst.get("/ops/misses/export.yml").text
+
+
+def test_without_domain_yml_the_choices_are_the_known_intents(monkeypatch, tmp_path):
+    monkeypatch.setattr(misses, "DOMAIN", tmp_path / "missing.yml")
+    misses.label_choices.cache_clear()
+    try:
+        choices = misses.label_choices()
+    finally:
+        misses.label_choices.cache_clear()
+    assert "check_balance" in choices and not any(c.startswith("faq") for c in choices)
