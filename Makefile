@@ -30,7 +30,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 # `make test` does not (tests/conftest.py sets it for the test process; the production drills run
 # their processes outside it, with random secrets).
 DEV_TARGETS := run demo-db call remind purge-calls backoffice-daily bench-billing bench-nlu \
-	bench-voice bench-reminders bench-backoffice
+	bench-voice bench-reminders bench-backoffice bench-console purge-outcomes ops-rollup
 $(DEV_TARGETS): export HC_DEVELOPMENT := 1
 
 .PHONY: setup run test lint contracts format train rasa-lock rasa-env-check catalogs extract-messages demo-db bench-billing \
@@ -159,6 +159,18 @@ purge-calls: setup
 # TRACKER_STORE_URL (production's tracker database; `make run` keeps conversations in memory).
 purge-tracker: setup
 	$(PY) -m ivr.rasa_retention purge $(ARGS)
+
+# Outcome events past OUTCOME_RETENTION_DAYS (cron: daily; ARGS="--older-than-days 90").
+purge-outcomes: setup
+	$(PY) -m ivr.outcomes purge $(ARGS)
+
+# The operations console's daily rollups of the last closed days (cron: after midnight Eastern).
+ops-rollup: setup
+	$(PY) -m ivr.ops rollup $(ARGS)
+
+# Seeds 1 M conversations / 6 M turns on a scratch PostgreSQL database, times every console page.
+bench-console: setup
+	$(PY) scripts/bench_console.py $(ARGS)
 
 bench-reminders: setup
 	$(PY) scripts/bench_reminders.py --accounts $(or $(N),200000)

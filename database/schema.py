@@ -1,5 +1,5 @@
 """Every table of the one database, from the packages that declare them: the billing core's and the
-channels' own state (voice calls, the SMS ledgers). Migrations and the schema check compare against
+channels' own state (voice calls, the SMS ledgers, outcome events and the staff console). Migrations and the schema check compare against
 this metadata; the billing core itself never loads the channels."""
 
 from __future__ import annotations
@@ -8,6 +8,8 @@ from sqlalchemy import MetaData
 
 import billing_core.backoffice.models
 import billing_core.money_models
+import ivr.ops.models
+import ivr.outcomes.models
 import ivr.sms.models
 import ivr.voice.models
 from billing_core.models import Base
@@ -17,6 +19,8 @@ MODEL_MODULES = (
     billing_core.backoffice.models,
     ivr.voice.models,
     ivr.sms.models,
+    ivr.outcomes.models,
+    ivr.ops.models,
 )
 
 

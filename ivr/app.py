@@ -10,6 +10,7 @@ from flask import Flask
 from billing_core.runtime import BillingRuntime
 from ivr import hardening, observability
 from ivr.config import ChannelSettings
+from ivr.outcomes import hooks as outcomes
 from ivr.rasa_client import RasaClient
 
 # Each channel package exposes a Flask blueprint `bp` (imported when the app is built, not before).
@@ -39,9 +40,11 @@ def create_app(
         settings.rasa_url, settings.rasa_timeout_seconds, app.config["RASA_CHANNEL_SECRET"]
     )
     observability.init_app(app)  # JSON logs, metrics, /metrics and /ready
+    outcomes.init_app(app)  # an outcome event per turn (ivr/outcomes), for the ops console
 
     for module_name in CHANNEL_BLUEPRINTS:
         app.register_blueprint(importlib.import_module(module_name).bp)
+    app.register_blueprint(importlib.import_module("ivr.ops.routes").bp)  # staff console, /ops
 
     @app.get("/health")
     def health() -> dict[str, str]:

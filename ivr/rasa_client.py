@@ -62,6 +62,38 @@ class BotMessage:
 
 
 CONTROL_KEYS = {"msg", "expect", "max_digits", "buttons", "instructions_included"}
+# The signed channel appends one item naming the NLU's reading of the message (intent and
+# confidence only, never text or entities); older Rasa images do not, and nothing depends on it.
+NLU_KEY = "hc_nlu"
+
+
+@dataclass(frozen=True)
+class NluReading:
+    intent: str | None
+    confidence: float | None
+    fallback: bool = False  # the NLU fell back; intent and confidence are its best guess
+
+
+class RasaReply(list[BotMessage]):
+    """Rasa's messages, plus the NLU's reading of the member's message when Rasa gave it."""
+
+    nlu: NluReading | None = None
+
+
+def take_nlu(raw: list[Any]) -> NluReading | None:
+    """Remove the channel's NLU item from the answer and return it (None when absent or odd)."""
+    reading = None
+    for item in [i for i in raw if isinstance(i, dict) and NLU_KEY in i]:
+        raw.remove(item)
+        data = item[NLU_KEY]
+        if isinstance(data, dict):
+            intent, confidence = data.get("intent"), data.get("confidence")
+            reading = NluReading(
+                intent=str(intent)[:40] if isinstance(intent, str) else None,
+                confidence=float(confidence) if isinstance(confidence, int | float) else None,
+                fallback=data.get("fallback") is True,
+            )
+    return reading
 
 
 def parse_bot_messages(raw: list[dict[str, Any]]) -> list[BotMessage]:
@@ -97,7 +129,7 @@ class RasaClient:
         self._secret = channel_secret
         self._http = session or requests.Session()
 
-    def send(self, sender: str, message: str, metadata: dict[str, Any]) -> list[BotMessage]:
+    def send(self, sender: str, message: str, metadata: dict[str, Any]) -> RasaReply:
         body = json.dumps({"sender": sender, "message": message, "metadata": metadata}).encode()
         try:
             response = self._http.post(
@@ -112,7 +144,9 @@ class RasaClient:
             raise RasaUnavailable(str(exc)) from exc
         if not isinstance(payload, list):
             raise RasaUnavailable("unexpected answer from Rasa")
-        messages = parse_bot_messages(payload)
+        nlu = take_nlu(payload)
+        messages = RasaReply(parse_bot_messages(payload))
+        messages.nlu = nlu
         if not messages:
             # Rasa answers [] when an action failed (e.g. the action server is down).
             raise RasaUnavailable("Rasa gave no answer")

@@ -15,9 +15,9 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from billing_core.billing_calendar import eastern_date
+from billing_core.sql import insert_for
 from billing_core.unit_of_work import UnitOfWork
 from ivr.voice.hours import is_business_day, opens_later_today
 from ivr.voice.models import CallbackRequest
@@ -25,7 +25,6 @@ from ivr.voice.models import CallbackRequest
 WINDOWS = {"1": "morning", "2": "afternoon", "3": "any"}
 _E164 = re.compile(r"\+[1-9]\d{7,14}")
 _NANP = re.compile(r"[2-9]\d{2}[2-9]\d{6}")
-INSERT_IF_ABSENT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
 def callable_number(phone: str | None) -> str | None:
@@ -84,7 +83,7 @@ def request_callback(
         "created_at": now,
     }
     conn = uow.session.connection()
-    insert = INSERT_IF_ABSENT[conn.dialect.name](table).values(values)
+    insert = insert_for(conn)(table).values(values)
     stored = conn.execute(
         insert.on_conflict_do_nothing(
             index_elements=[table.c.phone, table.c.requested_on]

@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException
 from billing_core import accounts
 from billing_core.billing_calendar import utcnow
 from billing_core.unit_of_work import UnitOfWork
+from ivr.outcomes.hooks import remember_call
 from ivr.twilio_signature import twilio_signed
 from ivr.voice import flow
 from ivr.voice.call import Call
@@ -77,6 +78,7 @@ def run_turn(
         held.redirect(request.full_path, method="POST")
         return twiml(str(held))
     call = _call(claim)
+    prior = dict(claim.state)  # the outcome event compares the state before and after the turn
     try:
         response = handler(call)
     except Exception:
@@ -84,6 +86,7 @@ def run_turn(
         raise
     body = str(response)
     store.finish(claim, body)
+    remember_call(call, prior)
     log.info(
         "call %s turn %s step %s answered in %.0f ms (Rasa %.0f ms)",
         sid,

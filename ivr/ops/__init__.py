@@ -1,0 +1,1 @@
+"""The staff-only operations console (/ops): containment, intents, misses, payments, reminders."""

@@ -1,0 +1,7 @@
+"""Entry point for `python -m ivr.ops`."""
+
+import sys
+
+from ivr.ops.cli import main
+
+sys.exit(main())

@@ -1,0 +1,1 @@
+"""Outcome events: one row per conversation and one per turn, with no personal data."""

@@ -1,0 +1,7 @@
+"""Entry point for `python -m ivr.outcomes`."""
+
+import sys
+
+from ivr.outcomes.cli import main
+
+sys.exit(main())
