@@ -91,10 +91,14 @@ def acting_for(dispatcher: CollectingDispatcher, tracker: Tracker) -> Acting:
         return Acting(None, [SlotSet("verified", False), SlotSet(IDENTITY_SLOT, None)])
     message = tracker.latest_message or {}
     named = named_accounts(str(message.get("text") or ""))
+    # An account_number entity that is no account number (a ZIP code keyed at the first question
+    # of a call, billing_core.caller_id_verification) names no account.
     named |= {
-        "".join(ch for ch in str(e.get("value")) if ch.isdigit())
+        digits
         for e in message.get("entities") or []
         if e.get("entity") == "account_number"
+        and len(digits := "".join(ch for ch in str(e.get("value")) if ch.isdigit()))
+        == ACCOUNT_DIGITS
     }
     if named - {account}:
         say(dispatcher, "other_account_refused", account_last4=account[-4:])
