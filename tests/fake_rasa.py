@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, NamedTuple
 
-from ivr.rasa_client import BotMessage, RasaUnavailable
+from ivr.rasa_client import BotMessage, RasaReply, RasaUnavailable
 
 Script = Callable[[str, dict[str, Any]], "list[BotMessage] | None"]
 Answer = Callable[[dict[str, Any]], Any]
@@ -73,8 +73,9 @@ class FakeRasa:
         return [turn.sender for turn in self.turns]
 
     def reply(self, message: str, metadata: dict[str, Any]) -> list[BotMessage]:
+        """The scripted answer; a RasaReply (with the NLU's reading) is returned as it is."""
         replies = self.script(message, metadata) if self.script else self.replies
-        return list(replies or ())
+        return replies if isinstance(replies, RasaReply) else list(replies or ())
 
     def send(self, sender: str, message: str, metadata: dict[str, Any]) -> list[BotMessage]:
         self.turns.append(Turn(sender, message, metadata))

@@ -11,8 +11,9 @@ from ivr.app import create_app
 from ivr.outcomes.exchange import RecordingRasa
 from ivr.outcomes.models import OutcomeConversation, OutcomeTurn
 from ivr.rasa_client import BotMessage, NluReading, RasaReply
+from tests.fake_rasa import FakeRasa
 from tests.voice.conftest import TOKEN, channels, clock, demo_runtime  # noqa: F401  (fixtures)
-from tests.voice.helpers import Caller, FakeRasa
+from tests.voice.helpers import Caller
 
 
 def reply(
