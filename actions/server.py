@@ -25,6 +25,7 @@ from sanic.worker.loader import AppLoader
 
 from billing_core.runtime import BillingRuntime
 from billing_core.secrets import MissingSecret, secret
+from billing_core.settings import Settings
 from billing_core.startup import EX_CONFIG
 
 log = logging.getLogger(__name__)
@@ -53,11 +54,14 @@ def guarded_app(executor: ActionExecutor, expected: str) -> Sanic:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m actions.server")
     parser.add_argument("--port", type=int, default=5055)
-    parser.add_argument("--host", default=os.environ.get("ACTION_SERVER_HOST", "127.0.0.1"))
+    env = dict(os.environ)  # this process's one reading of its environment
+    parser.add_argument("--host", default=env.get("ACTION_SERVER_HOST", "127.0.0.1"))
     args = parser.parse_args(argv)
     try:
-        expected = secret("ACTION_SERVER_SECRET")
-        BillingRuntime.start().engine.dispose()  # refuses a missing or invalid bank-data key
+        expected = secret("ACTION_SERVER_SECRET", env)
+        # Refuses a missing or invalid bank-data key. Each Sanic worker (a process of its own)
+        # starts its runtime, reading its settings once, at its first action (actions.billing).
+        BillingRuntime.start(Settings.from_env(env)).engine.dispose()
     except MissingSecret as exc:
         print(f"error: action server not started: {exc}", file=sys.stderr)
         return EX_CONFIG

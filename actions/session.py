@@ -9,8 +9,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.billing import runtime
 from actions.common import channel_of
-from billing_core.settings import Settings
 
 
 class ActionSessionStart(Action):
@@ -23,7 +23,7 @@ class ActionSessionStart(Action):
         meta = tracker.get_slot("session_started_metadata") or {}
         channel = channel_of(tracker.sender_id)
         locale = "es" if str(meta.get("locale") or "en").lower().startswith("es") else "en"
-        settings = Settings.from_env()  # environment only; no I/O
+        settings = runtime().settings  # read once, when the action server started
         events: list[EventType] = [
             SessionStarted(),
             SlotSet("channel", channel),

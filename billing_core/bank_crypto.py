@@ -7,7 +7,8 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet
 
-from billing_core.secrets import MissingSecret, development_mode
+from billing_core.environment import development_mode
+from billing_core.secrets import MissingSecret
 
 KEY_SETTING = "BANK_DATA_KEY_FILE"
 

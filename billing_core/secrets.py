@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
-DEVELOPMENT_VAR = "HC_DEVELOPMENT"
+from billing_core.environment import DEVELOPMENT_VAR, development_mode
 
 # Public values: anyone can read them here, so they are only good on a developer's machine.
 DEVELOPMENT_VALUES = {
@@ -32,11 +32,6 @@ class MissingSecret(RuntimeError):
             f"(or run in development mode with {DEVELOPMENT_VAR}=1)"
         )
         self.name = name
-
-
-def development_mode(env: Mapping[str, str] | None = None) -> bool:
-    value = (os.environ if env is None else env).get(DEVELOPMENT_VAR, "")
-    return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
 def secret(name: str, env: Mapping[str, str] | None = None) -> str:

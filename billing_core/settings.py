@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from billing_core.secrets import development_mode
+from billing_core.environment import development_mode, env_flag
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_PATH = REPO_ROOT / "var" / "billing.sqlite3"
@@ -19,23 +18,6 @@ DEFAULT_KEY_PATH = REPO_ROOT / "var" / "bank-data.key"
 # the phone line transfers a caller to an agent unless AGENT_NUMBER says otherwise.
 CUSTOMER_SERVICE_PHONE = "1-877-623-6765"
 CUSTOMER_SERVICE_E164 = "+" + re.sub(r"\D", "", CUSTOMER_SERVICE_PHONE)
-
-YES_WORDS = frozenset({"1", "true", "yes", "on"})
-NO_WORDS = frozenset({"0", "false", "no", "off"})
-
-
-def env_flag(name: str, default: bool, env: Mapping[str, object] | None = None) -> bool:
-    """A yes/no setting: 1/true/yes/on or 0/false/no/off, in any case. Unset, empty or any other
-    word gives `default`; a bool (from a Flask config) is taken as it is."""
-    value = (os.environ if env is None else env).get(name)
-    if isinstance(value, bool):
-        return value
-    word = str(value or "").strip().lower()
-    if word in YES_WORDS:
-        return True
-    if word in NO_WORDS:
-        return False
-    return default
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 from typing import Any
 
 from flask import Flask
@@ -12,6 +13,7 @@ from ivr import hardening, observability
 from ivr.config import ChannelSettings
 from ivr.outcomes import hooks as outcomes
 from ivr.rasa_client import RasaClient
+from ivr.settings import WebSettings
 
 # Each channel package exposes a Flask blueprint `bp` (imported when the app is built, not before).
 CHANNEL_BLUEPRINTS = (
@@ -30,14 +32,19 @@ def create_app(
 ) -> Flask:
     app = Flask(__name__)
     app.config.update(config or {})
+    env = dict(os.environ)  # the one reading of the environment in this process
     # Refused here, before anything starts, outside development mode (names every missing secret).
-    hardening.resolve_web_secrets(app.config, channels)
-    app.config["CHANNELS"] = channels or ChannelSettings.from_env()
-    settings = app.config["CHANNELS"]
-    hardening.init_app(app, settings)  # Twilio REST settings, body size limit, ProxyFix
-    app.extensions["billing"] = runtime or BillingRuntime.start()  # the bank-data key
+    hardening.resolve_web_secrets(app.config, channels, env)
+    settings = WebSettings.load(
+        app.config, env, billing=runtime.settings if runtime else None, channels=channels
+    )
+    app.extensions["settings"] = settings
+    hardening.init_app(app, settings.channels)  # Twilio REST settings, body size limit, ProxyFix
+    app.extensions["billing"] = runtime or BillingRuntime.start(settings.billing)
     app.extensions["rasa"] = RasaClient(
-        settings.rasa_url, settings.rasa_timeout_seconds, app.config["RASA_CHANNEL_SECRET"]
+        settings.channels.rasa_url,
+        settings.channels.rasa_timeout_seconds,
+        app.config["RASA_CHANNEL_SECRET"],
     )
     observability.init_app(app)  # JSON logs, metrics, /metrics and /ready
     outcomes.init_app(app)  # an outcome event per turn (ivr/outcomes), for the ops console

@@ -1,6 +1,6 @@
-"""The settings of an ivr process (the web app, an SMS job), read from the environment once, when
-it starts; the code reads them from here (app.config["CHANNELS"] in the web app), not from os.environ.
-The billing core's own settings are billing_core.settings; the web chat's, ivr.chat.settings."""
+"""The channel settings of an ivr process (Twilio, Rasa, agents, logging): one section of the web
+app's and the SMS job's settings (ivr.settings), read from the environment when the process starts.
+"""
 
 from __future__ import annotations
 

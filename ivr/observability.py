@@ -27,6 +27,7 @@ from sqlalchemy import text
 from ivr.hardening import ops_only
 from ivr.masked_logs import configure_logging
 from ivr.rasa_client import BotMessage, RasaClient, RasaUnavailable
+from ivr.settings import web_settings
 
 # ---------------------------------------------------------------- metrics
 
@@ -154,7 +155,7 @@ CHANNELS = {"voice", "sms", "chat"}
 
 def init_app(app: Flask) -> None:
     """Log setup, the instrumented Rasa client, per-turn timing, /metrics and /ready."""
-    settings = app.config["CHANNELS"]
+    settings = web_settings(app).channels
     configure_logging(settings.log_level, settings.log_format)
     rasa = app.extensions.get("rasa")
     if isinstance(rasa, RasaClient):

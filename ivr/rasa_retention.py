@@ -150,7 +150,8 @@ def main(argv: list[str] | None = None) -> int:
     purge.add_argument("--now", type=_instant, help="pretend it is this instant (ISO, with zone)")
     args = parser.parse_args(argv)
 
-    url = os.environ.get("TRACKER_STORE_URL")
+    env = dict(os.environ)  # this process's one reading of its environment
+    url = env.get("TRACKER_STORE_URL")
     if not url:
         print(
             "error: TRACKER_STORE_URL is not set (SQLAlchemy URL of Rasa's tracker database)",
@@ -160,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     days = args.older_than_days
     if days is None:
         try:
-            days = _days(os.environ.get("TRACKER_RETENTION_DAYS") or str(DEFAULT_DAYS))
+            days = _days(env.get("TRACKER_RETENTION_DAYS") or str(DEFAULT_DAYS))
         except (ValueError, argparse.ArgumentTypeError) as exc:
             parser.error(f"TRACKER_RETENTION_DAYS: {exc}")
     engine = make_engine(url, pool_size=1)

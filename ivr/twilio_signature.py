@@ -9,10 +9,12 @@ from typing import Any
 from flask import abort, current_app, request
 from twilio.request_validator import RequestValidator
 
+from ivr.settings import web_settings
+
 
 def public_url() -> str:
     """The URL Twilio signed: the configured public base URL replaces scheme and host (proxies)."""
-    base = current_app.config["CHANNELS"].public_base_url
+    base = web_settings().channels.public_base_url
     if not base:
         return request.url
     path = request.full_path if request.query_string else request.path
@@ -23,7 +25,7 @@ def is_valid_twilio_request() -> bool:
     signature = request.headers.get("X-Twilio-Signature", "")
     if not signature:
         return False
-    validator = RequestValidator(current_app.config["CHANNELS"].twilio_auth_token)
+    validator = RequestValidator(web_settings().channels.twilio_auth_token)
     params = request.form.to_dict() if request.method == "POST" else {}
     return validator.validate(public_url(), params, signature)
 

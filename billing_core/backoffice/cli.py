@@ -4,6 +4,7 @@ retries|refunds|import-payments|delinquency|settle|daily`, with progress on stde
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from datetime import UTC, date, datetime, time
 from pathlib import Path
@@ -14,6 +15,7 @@ from billing_core.backoffice.delinquency_job import run_delinquency
 from billing_core.backoffice.drafts import plan_rege_notices, run_drafts
 from billing_core.backoffice.import_files import read_lockbox_bai2, read_payment_csv
 from billing_core.backoffice.nacha import NachaFormatError, run_origination
+from billing_core.backoffice.nacha.writer import Originator
 from billing_core.backoffice.payment_import import import_payments
 from billing_core.backoffice.processor import HttpProcessor, run_processor_debits
 from billing_core.backoffice.refunds import run_refunds
@@ -74,7 +76,8 @@ def main(argv: list[str] | None = None) -> int:
     imp.add_argument("--date", type=date.fromisoformat, help="date imported (default today)")
     args = parser.parse_args(argv)
 
-    runtime = BillingRuntime.start(Settings.from_env())
+    env = dict(os.environ)  # this process's one reading of its environment
+    runtime = BillingRuntime.start(Settings.from_env(env))
     now = _as_of(args.date)
     today = eastern_date(now)
     q = args.quiet
@@ -104,7 +107,12 @@ def main(argv: list[str] | None = None) -> int:
         if args.command in ("nacha", "daily"):
             with _bar("nacha", "entry", q) as bar:
                 fr = run_origination(
-                    runtime.uow, now=now, file_date=today, out_dir=args.out, progress=bar.update
+                    runtime.uow,
+                    now=now,
+                    file_date=today,
+                    out_dir=args.out,
+                    originator=Originator.from_env(env),
+                    progress=bar.update,
                 )
             if fr.path is None:
                 print("nacha: nothing to originate")
@@ -118,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
             with _bar("processor", "debit", q) as bar:
                 pr = run_processor_debits(
                     runtime.uow,
-                    HttpProcessor.from_env(),
+                    HttpProcessor.from_env(env),
                     now=now,
                     run_date=today,
                     progress=bar.update,

@@ -21,8 +21,8 @@ from flask_limiter import RateLimitExceeded
 
 from ivr.chat import guard
 from ivr.chat.session import ChatSession, SessionStore
-from ivr.chat.settings import ChatSettings
 from ivr.rasa_client import BotMessage, RasaUnavailable, pseudonym, sender_id
+from ivr.settings import web_settings
 from ivr.untrusted import as_text, holds_bank_or_card_number
 from messages.render import SUPPORTED_LOCALES, UnknownMessage, normalize_locale, render
 
@@ -75,7 +75,7 @@ class ChatExtension:
     """Per-app state: settings, the session signer and a limiter of its own (`ivr.chat.guard`)."""
 
     def __init__(self, app: Flask):
-        self.settings = ChatSettings.load(app.config)
+        self.settings = web_settings(app).chat
         self.sessions = SessionStore(
             self.settings.secret_key,
             self.settings.idle_timeout_seconds,
@@ -94,7 +94,7 @@ def _chat() -> ChatExtension:
 
 
 def phone_display() -> str:
-    number = current_app.config["CHANNELS"].agent_number
+    number = web_settings().channels.agent_number
     digits = re.sub(r"\D", "", number)
     if len(digits) == 11 and digits.startswith("1"):
         return f"1-{digits[1:4]}-{digits[4:7]}-{digits[7:]}"

@@ -7,8 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from billing_core.environment import first_set, flag
 from billing_core.secrets import secret
-from billing_core.settings import env_flag
 
 
 def _split(value: str | list[str] | tuple[str, ...] | None) -> tuple[str, ...]:
@@ -36,10 +36,8 @@ class ChatSettings:
         env = os.environ if env is None else env
 
         def get(name: str, default: Any = None) -> Any:
-            value = config.get(name)
-            if value is None or value == "":
-                value = env.get(name)
-            return default if value is None or value == "" else value
+            value = first_set(name, config, env)
+            return default if value is None else value
 
         # Every gunicorn worker signs with this key: from the secret store, or in development
         # mode the public development value (the same in every worker, never a generated file).
@@ -50,11 +48,7 @@ class ChatSettings:
             raise ValueError(f"CHAT_COOKIE_SAMESITE must be Lax, Strict or None, not {samesite!r}")
         # Unset: Secure when the request came over HTTPS; set: yes or no (any other word is no).
         secure = get("CHAT_COOKIE_SECURE")
-        cookie_secure = (
-            None
-            if secure is None
-            else env_flag("CHAT_COOKIE_SECURE", False, {"CHAT_COOKIE_SECURE": secure})
-        )
+        cookie_secure = None if secure is None else flag(secure, False)
         return cls(
             secret_key=key,
             allowed_origins=_split(get("CHAT_ALLOWED_ORIGINS")),

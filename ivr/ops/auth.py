@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,8 +23,8 @@ from flask import Flask, abort, redirect, request, session, url_for
 from flask_login import LoginManager, UserMixin, current_user, logout_user
 from sqlalchemy import Engine, func, insert, select
 
-from billing_core.secrets import development_mode
 from ivr.ops.models import OpsLogin, OpsUser
+from ivr.ops.settings import OpsSettings
 
 ROLES = ("viewer", "analyst")
 HASHER = PasswordHasher()  # argon2id, the library's current recommended parameters
@@ -119,30 +118,22 @@ class _ConsoleLoginManager(LoginManager):
         return response
 
 
-def session_key(config: dict[str, Any]) -> bytes:
-    explicit = config.get("OPS_SECRET_KEY") or os.environ.get("OPS_SECRET_KEY")
-    if explicit:
-        return str(explicit).encode()
+def session_key(settings: OpsSettings, ops_token: str) -> bytes:
+    if settings.secret_key:
+        return settings.secret_key.encode()
     # A key of its own for the console's cookie, derived from the operators' token (HMAC).
-    return hmac.new(config["OPS_TOKEN"].encode(), b"ivr.ops.session", hashlib.sha256).digest()
+    return hmac.new(ops_token.encode(), b"ivr.ops.session", hashlib.sha256).digest()
 
 
-def init_app(app: Flask, engine_of: Callable[[], Engine]) -> None:
+def init_app(app: Flask, engine_of: Callable[[], Engine], settings: OpsSettings) -> None:
     config = app.config
     if not app.secret_key:
-        app.secret_key = session_key(config)
+        app.secret_key = session_key(settings, config["OPS_TOKEN"])
     config["SESSION_COOKIE_NAME"] = "hc_ops"
     config["SESSION_COOKIE_PATH"] = "/ops"
     config["SESSION_COOKIE_HTTPONLY"] = True
     config["SESSION_COOKIE_SAMESITE"] = "Strict"
-    secure = config.get("OPS_COOKIE_SECURE", os.environ.get("OPS_COOKIE_SECURE"))
-    config["SESSION_COOKIE_SECURE"] = (
-        not development_mode()
-        if secure in (None, "")
-        else str(secure).lower() in {"1", "true", "yes", "on"}
-    )
-    config.setdefault("OPS_IDLE_MINUTES", int(os.environ.get("OPS_IDLE_MINUTES") or 15))
-    config.setdefault("OPS_SESSION_HOURS", float(os.environ.get("OPS_SESSION_HOURS") or 8))
+    config["SESSION_COOKIE_SECURE"] = settings.cookie_secure
     manager = _ConsoleLoginManager()
     manager.session_protection = "strong"
     manager.login_view = "ops.login"
@@ -157,16 +148,13 @@ def start_session(user: StaffUser) -> None:
     session["ops_seen"] = now
 
 
-def session_expired(config: dict[str, Any]) -> bool:
+def session_expired(settings: OpsSettings) -> bool:
     """Past the idle or the absolute limit (and slide the idle clock when not)."""
     now = time.time()
     started, seen = session.get("ops_started"), session.get("ops_seen")
     if not isinstance(started, int | float) or not isinstance(seen, int | float):
         return True
-    if (
-        now - seen > config["OPS_IDLE_MINUTES"] * 60
-        or now - started > config["OPS_SESSION_HOURS"] * 3600
-    ):
+    if now - seen > settings.idle_minutes * 60 or now - started > settings.session_hours * 3600:
         return True
     session["ops_seen"] = now
     return False

@@ -23,6 +23,7 @@ from ivr.ops.csrf import FIELD, check_csrf, csrf_token
 from ivr.ops.pages import PAGES, build_page, table_csv
 from ivr.ops.periods import BadPeriod, Period, parse_period
 from ivr.ops.report import Table
+from ivr.settings import web_settings
 
 bp = Blueprint(
     "ops",
@@ -41,7 +42,7 @@ CSP = (
 @bp.record_once
 def _configure(state: Any) -> None:
     app = state.app
-    auth.init_app(app, lambda: app.extensions["billing"].engine)
+    auth.init_app(app, lambda: app.extensions["billing"].engine, web_settings(app).ops)
 
 
 def _engine() -> Engine:
@@ -61,7 +62,7 @@ def _template_globals() -> dict[str, Any]:
 @bp.before_request
 def _guard() -> Response | None:
     check_csrf()
-    if current_user.is_authenticated and auth.session_expired(current_app.config):
+    if current_user.is_authenticated and auth.session_expired(web_settings().ops):
         auth.end_session()
         return redirect(url_for("ops.login", expired=1))
     return None

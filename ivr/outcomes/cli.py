@@ -15,7 +15,7 @@ from billing_core.db import make_engine
 from billing_core.settings import Settings
 from billing_core.startup import refuses_without_secrets
 from ivr.outcomes.retention import purge_outcomes
-from ivr.outcomes.settings import retention_days
+from ivr.outcomes.settings import OutcomeSettings, retention_days
 
 
 def _days(value: str) -> int:
@@ -41,8 +41,9 @@ def main(argv: list[str] | None = None) -> int:
         help="age of a conversation's last turn (default: OUTCOME_RETENTION_DAYS or 90)",
     )
     args = parser.parse_args(argv)
-    days = args.older_than_days or retention_days(os.environ.get("OUTCOME_RETENTION_DAYS"))
-    engine = make_engine(Settings.from_env().database_url)  # no bank data: no key needed
+    env = dict(os.environ)  # this process's one reading of its environment
+    days = args.older_than_days or OutcomeSettings.load({}, env).retention_days
+    engine = make_engine(Settings.from_env(env).database_url)  # no bank data: no key needed
     try:
         count = purge_outcomes(engine, older_than_days=days, now=utcnow())
     finally:

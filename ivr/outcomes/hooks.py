@@ -20,8 +20,8 @@ from billing_core.sql import is_postgresql
 from ivr.outcomes import channels
 from ivr.outcomes.exchange import RecordingRasa, exchanges
 from ivr.outcomes.recorder import TurnEvent, end_conversation, events_engine, record_turn
-from ivr.outcomes.settings import OutcomeSettings
 from ivr.rasa_client import pseudonym
+from ivr.settings import web_settings
 
 log = logging.getLogger(__name__)
 
@@ -40,8 +40,7 @@ def conversation_ref(channel: str, local_id: str) -> str:
 
 
 def init_app(app: Flask) -> None:
-    settings = OutcomeSettings.load(app.config)
-    app.extensions["outcomes"] = settings
+    settings = web_settings(app).outcomes
     if not settings.enabled:
         return
     app.extensions["rasa"] = RecordingRasa(app.extensions["rasa"])

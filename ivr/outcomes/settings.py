@@ -7,13 +7,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from billing_core.environment import first_set, flag
+
 DEFAULT_RETENTION_DAYS = 90
-
-
-def _flag(value: object, default: bool) -> bool:
-    if value is None or value == "":
-        return default
-    return str(value).strip().lower() in {"1", "true", "yes", "on"}
 
 
 def retention_days(value: object) -> int:
@@ -35,12 +31,7 @@ class OutcomeSettings:
         cls, config: Mapping[str, Any], env: Mapping[str, str] | None = None
     ) -> OutcomeSettings:
         env = os.environ if env is None else env
-
-        def get(name: str) -> Any:
-            value = config.get(name)
-            return env.get(name) if value is None or value == "" else value
-
         return cls(
-            enabled=_flag(get("OUTCOME_EVENTS"), True),
-            retention_days=retention_days(get("OUTCOME_RETENTION_DAYS")),
+            enabled=flag(first_set("OUTCOME_EVENTS", config, env), True),
+            retention_days=retention_days(first_set("OUTCOME_RETENTION_DAYS", config, env)),
         )

@@ -18,10 +18,9 @@ from tqdm import tqdm
 
 from billing_core.runtime import BillingRuntime
 from billing_core.startup import refuses_without_secrets
-from ivr.config import ChannelSettings
+from ivr.settings import SmsJobSettings
 from ivr.sms.notice_ledger import NoticeStats
 from ivr.sms.notices import run_notices, run_sms_jobs
-from ivr.sms.reminder_settings import ReminderSettings
 from ivr.sms.reminders import RunStats
 from ivr.sms.transport import OutboxTransport, transport_from_settings
 
@@ -89,17 +88,19 @@ def main(argv: list[str] | None = None) -> int:
         cmd.add_argument("--quiet", action="store_true", help="do not print outbox texts")
     args = parser.parse_args(argv)
 
-    settings = ReminderSettings.from_env()
+    # The environment, once; secrets first (Twilio token and REST credentials, bank-data key),
+    # before any work is done.
+    job = SmsJobSettings.from_env()
+    settings = job.reminders
     if args.rate is not None:
         settings = replace(settings, rate=args.rate)
     if args.batch:
         settings = replace(settings, batch_size=args.batch)
-    # Secrets first (Twilio token and REST credentials, bank-data key), before any work is done.
-    channels = ChannelSettings.from_env()
+    channels = job.channels
     transport = transport_from_settings(channels)
     if args.quiet and isinstance(transport, OutboxTransport):
         transport.stream = None
-    runtime = BillingRuntime.start()
+    runtime = BillingRuntime.start(job.billing)
 
     bars: list[tqdm] = []
 

@@ -61,7 +61,7 @@ class LedgerSender(LedgerQueue[C, S]):
     ) -> None:
         super().__init__(runtime, settings, clock=clock, runner_id=runner_id, stats=stats)
         self.transport = transport
-        self.channels = channels or ChannelSettings.from_env()
+        self.channels = channels  # None: no delivery status callbacks
         self.progress = progress or (lambda n: None)
         self.limiter = limiter or RateLimiter(settings.rate)
         self.log = logging.getLogger(type(self).__module__)

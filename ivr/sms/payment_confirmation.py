@@ -31,11 +31,14 @@ def send_payment_confirmation(
     """Text a payment confirmation once per confirmation number; returns the message SID.
 
     Returns None when the number opted out, or when the text was already sent (ivr.sms.send_once).
-    Twilio errors are logged, never raised: the payment stands.
+    Twilio errors are logged, never raised: the payment stands. The text goes through
+    `transport`, else the one `channels` configure (one of them is needed).
     """
     now = now or utcnow()
-    channels = channels or ChannelSettings.from_env()
-    transport = transport or transport_from_settings(channels)
+    if transport is None:
+        if channels is None:
+            raise TypeError("send_payment_confirmation needs a transport or channel settings")
+        transport = transport_from_settings(channels)
     body = render(
         "sms_payment_confirmation",
         {"amount": Decimal(str(amount)), "confirmation_number": confirmation_number},

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import time, timedelta
 
-from billing_core.settings import env_flag
+from billing_core.environment import env_flag
 
 
 def _days(value: str | None, default: tuple[int, ...]) -> tuple[int, ...]:

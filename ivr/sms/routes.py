@@ -7,6 +7,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from billing_core.billing_calendar import utcnow
 from ivr.observability import count_sms_status
+from ivr.settings import web_settings
 from ivr.sms.inbound import handle_inbound
 from ivr.sms.status import record_status
 from ivr.twilio_signature import twilio_signed
@@ -25,11 +26,7 @@ def _twiml(text: str | None) -> Response:
 def _reply_to_opt_out() -> bool:
     # "app": we confirm STOP ourselves (a plain long code). "twilio": the Messaging Service's
     # Advanced Opt-Out sends the confirmation, so replying too would text the member twice.
-    mode = (
-        current_app.config.get("SMS_OPT_OUT_REPLY")
-        or current_app.config["CHANNELS"].sms_opt_out_reply
-    )
-    return (mode or "app").lower() != "twilio"
+    return (web_settings().channels.sms_opt_out_reply or "app").lower() != "twilio"
 
 
 @bp.post("/inbound")

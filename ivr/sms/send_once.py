@@ -39,7 +39,7 @@ def send_once(
     key: str,
     purpose: str,
     transport: Transport,
-    channels: ChannelSettings,
+    channels: ChannelSettings | None,
     now: datetime,
 ) -> str | None:
     """Send `body` to `phone` unless a text under `key` exists; the message SID, or None when

@@ -190,8 +190,11 @@ def transport_from_settings(
     return OutboxTransport(stream=stream if stream is not None else sys.stdout)
 
 
-def status_callback_url(channels: ChannelSettings, reminder_id: int | None = None) -> str | None:
-    if not channels.public_base_url:
+def status_callback_url(
+    channels: ChannelSettings | None, reminder_id: int | None = None
+) -> str | None:
+    """Where Twilio reports delivery: none without channel settings or a public base URL."""
+    if channels is None or not channels.public_base_url:
         return None
     url = f"{channels.public_base_url}/sms/status"
     return f"{url}?r={reminder_id}" if reminder_id is not None else url

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from billing_core.secrets import MissingSecret, development_mode, secret
+from billing_core.environment import development_mode
+from billing_core.secrets import MissingSecret, secret
 from ivr.config import ChannelSettings
 
 

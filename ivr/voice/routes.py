@@ -16,6 +16,7 @@ from billing_core import accounts
 from billing_core.billing_calendar import utcnow
 from billing_core.unit_of_work import UnitOfWork
 from ivr.outcomes.hooks import remember_call
+from ivr.settings import web_settings
 from ivr.twilio_signature import twilio_signed
 from ivr.voice import flow
 from ivr.voice.call import Call
@@ -32,7 +33,6 @@ FINAL_STATUSES = {"completed", "busy", "failed", "no-answer", "canceled"}
 @bp.record_once
 def _configure(state) -> None:  # type: ignore[no-untyped-def]
     app = state.app
-    app.config.setdefault("TWILIO_PAY_CONNECTOR", app.config["CHANNELS"].pay_connector)
     app.extensions["voice_calls"] = CallStore(app.extensions["billing"])
 
 
@@ -48,11 +48,11 @@ def _call(claim) -> Call:  # type: ignore[no-untyped-def]
     return Call(
         claim=claim,
         form=request.form.to_dict(),
-        settings=current_app.config["CHANNELS"],
+        settings=web_settings().channels,
         runtime=current_app.extensions["billing"],
         rasa=current_app.extensions["rasa"],
         now=utcnow(),
-        pay_connector=current_app.config.get("TWILIO_PAY_CONNECTOR"),
+        pay_connector=web_settings().channels.pay_connector,
     )
 
 
@@ -184,7 +184,7 @@ def answer_errors(exc: Exception) -> Response | HTTPException:
     if request.path != "/voice/fallback":
         response.redirect("/voice/fallback", method="POST")
         return twiml(str(response))
-    settings = current_app.config["CHANNELS"]
+    settings = web_settings().channels
     if agents_available(utcnow(), settings.holidays):
         return twiml(
             str(

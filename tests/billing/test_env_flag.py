@@ -2,7 +2,8 @@
 
 import pytest
 
-from billing_core.settings import Settings, env_flag
+from billing_core.environment import env_flag
+from billing_core.settings import Settings
 from ivr.chat.settings import ChatSettings
 from ivr.sms.reminder_settings import ReminderSettings
 

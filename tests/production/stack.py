@@ -25,7 +25,8 @@ from pathlib import Path
 import requests
 from cryptography.fernet import Fernet
 
-from billing_core.secrets import DEVELOPMENT_VALUES, DEVELOPMENT_VAR
+from billing_core.environment import DEVELOPMENT_VAR
+from billing_core.secrets import DEVELOPMENT_VALUES
 from tests.rasa_stack import APP_PYTHON, RASA_BIN, REPO, free_port
 
 PG_USER = "postgres"

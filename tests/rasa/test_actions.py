@@ -34,7 +34,7 @@ from billing_core import autopay, payment_methods
 from billing_core.backoffice.models import AccountStanding, MemberNotification
 from billing_core.models import Account, Authorization, Payment
 from messages.render import render
-from tests.rasa.conftest import make_tracker, msg_ids, payloads, slot_events
+from tests.rasa.conftest import demo_for_actions, make_tracker, msg_ids, payloads, slot_events
 
 VERIFIED = {"verified": True, "account_number": "1000000004", "member_name": "Linda Chen"}
 VERIFY_DOMAIN = {
@@ -138,9 +138,9 @@ def test_a_caller_account_is_ignored_in_the_web_chat(demo):
     assert "account_number" not in slot_events(events)
 
 
-def test_the_card_policy_setting_reaches_the_conversation(demo, monkeypatch):
-    monkeypatch.setenv("CARD_PAYMENTS_ENABLED", "true")
-    _, events = run(ActionSessionStart(), make_tracker(slots={"session_started_metadata": {}}))
+def test_the_card_policy_setting_reaches_the_conversation(sqlite_template, tmp_path, clock):
+    with demo_for_actions(sqlite_template, tmp_path, card_payments_enabled=True):
+        _, events = run(ActionSessionStart(), make_tracker(slots={"session_started_metadata": {}}))
     assert slot_events(events)["card_payments_enabled"] is True
     assert slot_events(events)["card_fee_amount"] == "2.95"
 

@@ -23,6 +23,7 @@ from database import migrate
 from ivr.app import create_app
 from ivr.config import ChannelSettings
 from ivr.hardening import WEB_APP_SECRETS
+from ivr.settings import web_settings
 from ivr.sms.transport import OutboxTransport, OutgoingSms, transport_from_settings
 from ivr.sms.transport_policy import SmsNotConfigured
 
@@ -133,7 +134,7 @@ def test_with_real_secrets_the_web_app_starts_and_keeps_each_secret_in_its_confi
     production.setenv("BANK_DATA_KEY_FILE", str(key_file))
     app = create_app({"TESTING": True})
     try:
-        assert app.config["CHANNELS"].twilio_auth_token == values["TWILIO_AUTH_TOKEN"]
+        assert web_settings(app).channels.twilio_auth_token == values["TWILIO_AUTH_TOKEN"]
         for name in WEB_APP_SECRETS:
             assert app.config[name] == values[name]
         assert app.test_client().get("/health").status_code == 200

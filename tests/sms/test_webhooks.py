@@ -16,6 +16,7 @@ from ivr.sms.models import SmsMessage, SmsReminder
 from ivr.sms.payment_confirmation import send_payment_confirmation
 from ivr.sms.reminder_settings import ReminderSettings
 from ivr.sms.reminders import run_reminders
+from tests.app_settings import use_channels
 from tests.sms.conftest import RecordingTransport, SimulatedCrash, add_member, sign
 from tests.sms.test_reminders import SEVEN_DAYS_BEFORE, TWO_DAYS_BEFORE
 
@@ -89,7 +90,7 @@ def test_spanish_stop_keywords_opt_out_and_confirm_in_spanish(runtime, post_sign
 def test_with_twilio_advanced_opt_out_the_app_records_stop_but_does_not_reply_twice(
     app, runtime, post_signed
 ):
-    app.config["SMS_OPT_OUT_REPLY"] = "twilio"
+    use_channels(app, sms_opt_out_reply="twilio")
     member = add_member(runtime)
     assert text(post_signed, member.phone, "STOP") is None
     with runtime.uow() as uow:

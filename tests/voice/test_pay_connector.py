@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from billing_core.models import BankMethod
 from ivr.voice.models import VoiceCall
+from tests.app_settings import use_channels
 from tests.fake_rasa import bot
 from tests.voice.test_bank_and_outage import pay_script
 
@@ -19,7 +20,7 @@ TOKEN = "btok_live_5f4e3d2c1b"
 
 @pytest.fixture
 def connector_caller(app, caller, fake_rasa):
-    app.config["TWILIO_PAY_CONNECTOR"] = "Default"
+    use_channels(app, pay_connector="Default")
     fake_rasa.script = pay_script
     with app.extensions["billing"].uow() as uow:  # the demo members' own accounts
         app.config["DEMO_BANK_METHODS"] = set(uow.session.scalars(select(BankMethod.id)))
@@ -181,7 +182,7 @@ def test_a_pay_call_through_rasa_posts_once_and_the_processor_gets_the_token(
     from tests.voice.test_end_to_end import verified
 
     caplog.set_level(logging.DEBUG)
-    e2e_app.config["TWILIO_PAY_CONNECTOR"] = "Default"
+    use_channels(e2e_app, pay_connector="Default")
     runtime = e2e_app.extensions["billing"]
     with runtime.uow() as uow:
         earlier = set(uow.session.scalars(select(Payment.id)))
@@ -269,7 +270,7 @@ def card_caller(database_url, tmp_path, clock, fake_rasa, channels):
         load_demo_data(uow, now=datetime.now(UTC))
     app = create_app({"TESTING": True}, runtime=rt, channels=channels)
     app.extensions["rasa"] = fake_rasa
-    app.config["TWILIO_PAY_CONNECTOR"] = "Default"
+    use_channels(app, pay_connector="Default")
     with rt.uow() as uow:
         app.config["DEMO_BANK_METHODS"] = set(uow.session.scalars(select(BankMethod.id)))
     fake_rasa.script = card_script

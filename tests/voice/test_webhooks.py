@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from ivr.rasa_client import BotMessage
 from ivr.voice.models import VoiceCall, VoiceTurn
+from tests.app_settings import use_channels
 from tests.fake_rasa import bot
 from tests.voice.conftest import AFTER_HOURS, OPEN_HOURS, TOKEN
 from tests.voice.helpers import BASE, Caller, parse, sign, spoken
@@ -244,9 +245,7 @@ def test_after_hours_the_caller_hears_the_hours_and_goes_back_to_the_menu(caller
 
 
 def test_no_agents_on_a_configured_holiday(app, caller, fake_rasa):
-    from dataclasses import replace
-
-    app.config["CHANNELS"] = replace(app.config["CHANNELS"], holidays=("2026-12-01",))
+    use_channels(app, holidays=("2026-12-01",))
     fake_rasa.script = lambda message, meta: [bot("transfer_to_agent", expect="agent")]
     with time_machine.travel(OPEN_HOURS, tick=False):
         caller.dial_in()

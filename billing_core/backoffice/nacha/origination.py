@@ -90,7 +90,9 @@ def originate_file(
     unique nacha_entries.payment_id makes a double origination impossible. The file is written
     to a temporary name (mode 0600) and renamed only after the transaction commits.
     """
-    originator = originator or Originator.from_env()
+    originator = (
+        originator or Originator()
+    )  # the development values (`python -m billing_core.backoffice` reads NACHA_*)
     session = uow.session
     stmt = (
         select(
