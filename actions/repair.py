@@ -3,15 +3,22 @@
 "Repeat that" is `action_repeat` (actions/conversation.py): inside a form it says nothing and the
 form asks its question again. "Go back" returns to the form's previous question by clearing the
 answers from that question on; at a form's first question there is none, and the form is left
-for the menu. "Start over" leaves any form (its rule deactivates it first) and clears every form
-answer, so no half-made payment or AutoPay change survives; verification stays (it is the same
-member on the same call). The rules are in nlu/train/repair_rules.yml.
+for the menu. "Start over" leaves any form and clears every form answer, so no half-made payment
+or AutoPay change survives; verification stays (it is the same member on the same call).
+
+Three form-agnostic rules in nlu/train/rules.yml run these actions at every question, with no rule
+per form: inside a form the repair intents fill no slot (each from_text mapping excludes them), so
+the form rejects the message and RulePolicy applies the general rule; when such a rule ends with
+the loop still active, RulePolicy predicts the loop again instead of listening (its "general rule
+inside a loop" case), so the form asks its current question. Leaving the form is done here, with
+the events `action_deactivate_loop` returns, so the rules need no `active_loop` condition and the
+dialogue state no extra slot.
 """
 
 from __future__ import annotations
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import MAIN_BUTTONS, say
@@ -56,9 +63,19 @@ def step_back(form: str, requested: str | None) -> list[str] | None:
     return [slot for slots in FORM_QUESTIONS[form][index - 1 :] for slot in slots]
 
 
+def start_over(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    """Leave any form (as `action_deactivate_loop` does), show the menu, clear every form answer."""
+    leave: list[EventType] = (
+        [ActiveLoop(None), SlotSet("requested_slot", None)] if tracker.active_loop_name else []
+    )
+    say(dispatcher, "start_over", expect="menu", buttons=MAIN_BUTTONS)
+    cleared = [SlotSet(slot, None) for slot in FORM_SLOTS if tracker.get_slot(slot) is not None]
+    return [*leave, *cleared, SlotSet("pending_task", None)]
+
+
 class ActionGoBack(Action):
-    """Inside a form: clear the previous answer (the form then asks for it again), or say there is
-    none (`went_back` false: the rule leaves the form and action_start_over shows the menu)."""
+    """Inside a form: clear the previous answer (RulePolicy then runs the form again, which asks
+    for it). At a form's first question, or outside a form, there is none: start over."""
 
     def name(self) -> str:
         return "action_go_back"
@@ -69,12 +86,12 @@ class ActionGoBack(Action):
         form = tracker.active_loop_name or ""
         cleared = step_back(form, tracker.get_slot("requested_slot"))
         if cleared is None:
-            return [SlotSet("went_back", False)]
-        return [*(SlotSet(slot, None) for slot in cleared), SlotSet("went_back", True)]
+            return start_over(dispatcher, tracker)
+        return [SlotSet(slot, None) for slot in cleared]
 
 
 class ActionStartOver(Action):
-    """Back to the main menu with every form answer cleared (the rules leave the form first)."""
+    """Back to the main menu from anywhere, leaving any form, with every form answer cleared."""
 
     def name(self) -> str:
         return "action_start_over"
@@ -82,6 +99,4 @@ class ActionStartOver(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> list[EventType]:
-        say(dispatcher, "start_over", expect="menu", buttons=MAIN_BUTTONS)
-        cleared = [SlotSet(slot, None) for slot in FORM_SLOTS if tracker.get_slot(slot) is not None]
-        return [*cleared, SlotSet("pending_task", None), SlotSet("went_back", False)]
+        return start_over(dispatcher, tracker)

@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import pytest
+from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from ruamel.yaml import YAML  # rasa-sdk's own YAML library
 
 from actions.conversation import ActionRepeat, ActionTransferToAgent
 from actions.handoff_context import asked, handoff_context, stopped_in
-from actions.repair import FORM_QUESTIONS, FORM_SLOTS, ActionGoBack, ActionStartOver, step_back
-from scripts.repair_rules import RULES, forms, rules_text
-from tests.rasa.conftest import make_tracker, msg_ids, payloads, slot_events
+from actions.repair import (
+    FORM_QUESTIONS,
+    FORM_SLOTS,
+    ActionGoBack,
+    ActionStartOver,
+    question_index,
+    step_back,
+)
+from tests.rasa.conftest import REPO, make_tracker, msg_ids, payloads, slot_events
+
+LEAVE_THE_FORM = [ActiveLoop(None), SlotSet("requested_slot", None)]
 
 
 def run(action, tracker):  # type: ignore[no-untyped-def]
@@ -44,10 +55,22 @@ def test_going_back_clears_the_previous_answer_or_has_nowhere_to_go(form, asking
         assert back is None
     else:
         assert set(cleared) <= set(back)
-    tracker = make_tracker(slots={"requested_slot": asking}, active_loop=form, intent="go_back")
+    slots = {"requested_slot": asking, "payment_amount": "50.00", "pending_task": "pay_bill"}
+    tracker = make_tracker(slots=slots, active_loop=form, intent="go_back")
     dispatcher, events = run(ActionGoBack(), tracker)
-    assert msg_ids(dispatcher) == []
-    assert slot_events(events)["went_back"] is (cleared is not None)
+    if cleared is None:  # nowhere to go back to: the form is left for the menu, as "start over"
+        assert msg_ids(dispatcher) == ["start_over"]
+        assert events[:2] == LEAVE_THE_FORM
+        assert slot_events(events[2:]) == {"payment_amount": None, "pending_task": None}
+    else:  # the form, still active, asks the first question left unanswered
+        assert msg_ids(dispatcher) == []
+        assert events == [SlotSet(slot, None) for slot in back]
+
+
+def test_going_back_outside_a_form_shows_the_menu():
+    dispatcher, events = run(ActionGoBack(), make_tracker(intent="go_back"))
+    assert msg_ids(dispatcher) == ["start_over"] and payloads(dispatcher)[0]["expect"] == "menu"
+    assert events == [SlotSet("pending_task", None)]
 
 
 def test_going_back_from_the_authorization_keeps_the_amount():
@@ -62,9 +85,17 @@ def test_starting_over_clears_every_form_answer_but_not_the_verification():
     cleared = slot_events(events)
     assert cleared["payment_amount"] is None and cleared["bank_method_ref"] is None
     assert cleared["pending_task"] is None and "identity" not in cleared
-    assert "verified" not in cleared and set(cleared) - {"pending_task", "went_back"} <= set(
-        FORM_SLOTS
-    )
+    assert "verified" not in cleared and set(cleared) - {"pending_task"} <= set(FORM_SLOTS)
+    assert not [e for e in events if e.get("event") != "slot"]  # no form to leave
+
+
+def test_starting_over_inside_a_form_leaves_it_first():
+    slots = {"verified": True, "requested_slot": "payment_confirmed", "payment_amount": "50.00"}
+    tracker = make_tracker(slots=slots, active_loop="pay_form", intent="start_over")
+    dispatcher, events = run(ActionStartOver(), tracker)
+    assert msg_ids(dispatcher) == ["start_over"]
+    assert events[:2] == LEAVE_THE_FORM  # what action_deactivate_loop returns
+    assert slot_events(events[2:]) == {"payment_amount": None, "pending_task": None}
 
 
 def test_repeat_inside_a_form_leaves_the_question_to_the_form():
@@ -161,8 +192,44 @@ def test_the_phone_gets_the_hand_off_context(clock):
     ]
 
 
-def test_every_form_has_its_repair_rules_and_known_questions():
-    """A form added without them would take "go back" or "repeat that" as an answer."""
-    assert RULES.read_text(encoding="utf-8") == rules_text(), "run scripts/repair_rules.py"
-    assert set(forms()) <= set(FORM_QUESTIONS)
-    assert len(forms()) >= 4
+REPAIR_INTENTS = {"repeat": "action_repeat", "go_back": "action_go_back"}
+REPAIR_INTENTS["start_over"] = "action_start_over"
+
+
+def load_yaml(path: Path) -> dict:
+    return YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8"))
+
+
+def test_every_form_rejects_the_repair_phrases_and_has_known_questions():
+    """A form added without this would take "go back" or "repeat that" as an answer (a mapping
+    that does not exclude them), or go back to the menu from any of its questions (no questions
+    in actions/repair.py)."""
+    domain = load_yaml(REPO / "domain.yml")
+    assert len(domain["forms"]) >= 7
+    for form, spec in domain["forms"].items():
+        assert form in FORM_QUESTIONS, f"add {form}'s questions to actions/repair.py"
+        asked = [question_index(form, slot) for slot in spec["required_slots"]]
+        assert None not in asked and asked == sorted(asked), f"{form}: {asked}"
+        assert set(asked) == set(range(len(FORM_QUESTIONS[form]))), form
+        for slot in spec["required_slots"]:
+            for mapping in domain["slots"][slot]["mappings"]:
+                # An entity mapping takes only an entity, which no repair phrase carries.
+                assert mapping["type"] in ("from_text", "from_entity"), (slot, mapping)
+                if mapping["type"] == "from_text":
+                    assert set(REPAIR_INTENTS) <= set(mapping.get("not_intent", [])), slot
+
+
+def test_repair_has_one_rule_per_phrase_and_none_per_form():
+    """The form-agnostic rules (actions/repair.py): RulePolicy runs a form still active again
+    after them. A rule for a repair phrase inside one form would not cover the next form."""
+    rules = [
+        rule
+        for path in sorted((REPO / "nlu" / "train").glob("*.yml"))
+        for rule in load_yaml(path).get("rules") or []
+    ]
+    repair = [r for r in rules if any(s.get("intent") in REPAIR_INTENTS for s in r["steps"])]
+    assert sorted((r["steps"][0]["intent"], r["steps"][1]["action"]) for r in repair) == sorted(
+        REPAIR_INTENTS.items()
+    )
+    assert all(len(r["steps"]) == 2 and not r.get("condition") for r in repair)
+    assert not [r for r in rules if "went_back" in str(r)]

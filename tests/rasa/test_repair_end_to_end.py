@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from billing_core import payment_methods
-from billing_core.models import Payment
+from billing_core.models import Account, AutopayEnrollment, Payment
+from tests.rasa.self_service_members import Conversation, new_member, pay_by_phone
 
 pytestmark = [pytest.mark.rasa, pytest.mark.slow]
 
@@ -172,3 +173,34 @@ def test_the_ivrs_slash_messages_rewind_and_leave_the_form_too(rasa_stack):
     assert ids(rasa_stack.send(who, "/go_back", **VOICE)) == ["ask_payment_amount"]
     assert ids(rasa_stack.send(who, "/start_over", **VOICE)) == ["start_over"]
     assert active_loop(rasa_stack, who) is None
+
+
+def test_repeat_go_back_and_start_over_in_the_self_service_forms_change_nothing(rasa_stack):
+    """Forms added after the pay form have no repair rule of their own either (none has)."""
+    member = new_member(rasa_stack, autopay_day=12)
+    confirmation = pay_by_phone(rasa_stack, member, "80.00")
+    talk = Conversation(rasa_stack, member, "voice")
+    asked = talk.verify("cancel the payment i just made")
+    assert ids(asked) == ["verified", "payment_cancel_confirm"]
+    again = talk.say("can you repeat that")
+    assert again == asked[1:] and again[0]["confirmation_number"] == confirmation
+    # Its only question: "go back" has nowhere to go but the menu.
+    assert ids(talk.say("go back")) == ["start_over"]
+    assert active_loop(rasa_stack, talk.sender) is None
+    pause = talk.say("i need to skip autopay this month")
+    assert ids(pause)[-1].startswith("autopay_pause_confirm")
+    assert talk.say("say that again")[-1] == pause[-1]
+    assert ids(talk.say("main menu")) == ["start_over"]
+    assert active_loop(rasa_stack, talk.sender) is None
+    rt = rasa_stack.runtime()
+    with rt.uow() as uow:
+        paid = uow.session.scalars(
+            select(Payment).where(Payment.confirmation_number == confirmation)
+        ).one()
+        enrollment = uow.session.scalars(
+            select(AutopayEnrollment)
+            .join(Account, Account.id == AutopayEnrollment.account_id)
+            .where(Account.account_number == member.number)
+        ).one()
+        assert paid.status == "pending" and enrollment.skip_month is None
+    rt.engine.dispose()
