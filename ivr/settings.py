@@ -35,7 +35,7 @@ class WebSettings:
     def load(
         cls,
         config: Mapping[str, Any],
-        env: Mapping[str, str],
+        env: dict[str, str],
         *,
         billing: Settings | None = None,
         channels: ChannelSettings | None = None,
@@ -43,8 +43,8 @@ class WebSettings:
         """Every section from `config` and one snapshot `env`; `billing` and `channels` given
         (a test's runtime, hand-made channel settings) are taken as they are."""
         return cls(
-            billing=billing or Settings.from_env(dict(env)),
-            channels=channels or ChannelSettings.from_env(dict(env)),
+            billing=billing or Settings.from_env(env),
+            channels=channels or ChannelSettings.from_env(env),
             chat=ChatSettings.load(config, env),
             outcomes=OutcomeSettings.load(config, env),
             ops=OpsSettings.load(config, env),
